@@ -86,6 +86,11 @@ void cmd_register_all(kv_server *srv) {
     cmd_register_table(srv, cmd_table_multi);
     cmd_register_table(srv, cmd_table_server);
     cmd_register_table(srv, cmd_table_connection);
+    cmd_register_table(srv, cmd_table_list);
+    cmd_register_table(srv, cmd_table_hash);
+    cmd_register_table(srv, cmd_table_set);
+    cmd_register_table(srv, cmd_table_zset);
+    cmd_register_table(srv, cmd_table_rdb);
 }
 
 const kv_command *cmd_lookup_name(kv_server *srv, const char *name) {

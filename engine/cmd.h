@@ -103,5 +103,10 @@ extern const kv_command cmd_table_string[];      /* t_string.c */
 extern const kv_command cmd_table_multi[];       /* multi.c */
 extern const kv_command cmd_table_server[];      /* server_cmds.c */
 extern const kv_command cmd_table_connection[];  /* conn_cmds.c */
+extern const kv_command cmd_table_list[];        /* t_list.c */
+extern const kv_command cmd_table_hash[];        /* t_hash.c */
+extern const kv_command cmd_table_set[];         /* t_set.c */
+extern const kv_command cmd_table_zset[];        /* t_zset.c */
+extern const kv_command cmd_table_rdb[];         /* rdb/rdb_cmds.c */
 
 #endif

@@ -1,0 +1,9 @@
+/*
+ * engine/t_list.c — the list type and its commands (issue 3, in progress: the
+ * table is filled as the commands land).
+ */
+#include "cmd.h"
+
+const kv_command cmd_table_list[] = {
+    {NULL, NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL},
+};
