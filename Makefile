@@ -9,6 +9,7 @@
 CC      ?= cc
 OPT     ?= -O2
 BUILD   ?= build
+BIN     ?= bin
 SANFLAGS ?=
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Wall -Wextra -Wshadow \
 	-Wstrict-prototypes -Wno-unused-parameter -g $(OPT) $(SANFLAGS) -I. $(CFLAGS)
@@ -29,13 +30,13 @@ NET_LIB    = $(BUILD)/libstrata_net.a
 TEST_LIB   = $(BUILD)/libstrata_testlib.a
 UNIT_BIN   = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
 INTEG_BIN  = $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%,$(INTEG_SRC))
-TOOLS      = $(patsubst tools/%.c,bin/%,$(wildcard tools/strata-*.c))
+TOOLS      = $(patsubst tools/%.c,$(BIN)/%,$(wildcard tools/strata-*.c))
 
 .SECONDARY:
 .PHONY: all deps run test test-unit test-integration asan bench clean
 .DEFAULT_GOAL := all
 
-all: deps bin/strata-server $(TOOLS)
+all: deps $(BIN)/strata-server $(TOOLS)
 
 deps:
 	@missing=""; for p in $(PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -63,12 +64,12 @@ $(NET_LIB): $(call obj,$(NET_SRC))
 $(TEST_LIB): $(call obj,$(TESTLIB_SRC))
 	@rm -f $@; ar rcs $@ $^
 
-bin/strata-server: $(call obj,net/main.c) $(NET_LIB) $(ENGINE_LIB)
-	@mkdir -p bin
+$(BIN)/strata-server: $(call obj,net/main.c) $(NET_LIB) $(ENGINE_LIB)
+	@mkdir -p $(BIN)
 	$(CC) -o $@ $^ $(LDLIBS_ALL)
 
-bin/strata-%: $(BUILD)/tools/strata-%.o $(ENGINE_LIB)
-	@mkdir -p bin
+$(BIN)/strata-%: $(BUILD)/tools/strata-%.o $(ENGINE_LIB)
+	@mkdir -p $(BIN)
 	$(CC) -o $@ $^ $(LDLIBS_ALL)
 
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(NET_LIB) $(ENGINE_LIB)
@@ -79,21 +80,29 @@ $(BUILD)/tests/integration/%: $(BUILD)/tests/integration/%.o $(TEST_LIB) $(NET_L
 
 run: all
 	@mkdir -p data
-	./bin/strata-server ./strata.conf
+	./$(BIN)/strata-server ./strata.conf
 
 # Tests find the server through STRATA_SERVER and the reference through
 # REDIS_SERVER; they start their own on free loopback ports.
-TEST_ENV = STRATA_SERVER=$(CURDIR)/bin/strata-server STRATA_BIN=$(CURDIR)/bin \
+TEST_ENV = STRATA_SERVER=$(CURDIR)/$(BIN)/strata-server STRATA_BIN=$(CURDIR)/$(BIN) \
 	REDIS_SERVER=$$(command -v redis-server) REDIS_BENCHMARK=$$(command -v redis-benchmark) \
 	REDIS_CLI=$$(command -v redis-cli) STRATA_SHARED=$(CURDIR)/../shared
 
 test: all $(UNIT_BIN) $(INTEG_BIN)
 	$(TEST_ENV) prove -j2 --exec '' $(UNIT_BIN) $(INTEG_BIN)
 
+# Sanitizer reports from every process (unit tests and the servers the
+# integration tests start) go to build-asan/san.*; any report fails the run.
 asan:
-	$(MAKE) BUILD=build-asan OPT=-O1 \
+	@mkdir -p build-asan && rm -f build-asan/san.*
+	ASAN_OPTIONS="detect_leaks=1:log_path=$(CURDIR)/build-asan/san" \
+	UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$(CURDIR)/build-asan/san" \
+	$(MAKE) BUILD=build-asan BIN=build-asan/bin OPT=-O1 \
 		SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-		STRATA_ASAN=1 test
+		test
+	@if ls build-asan/san.* >/dev/null 2>&1; then \
+		echo "sanitizer reports:"; cat build-asan/san.*; exit 1; \
+	else echo "asan: no sanitizer reports"; fi
 
 bench: all
 	./bench/run.sh

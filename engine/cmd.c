@@ -33,38 +33,50 @@
 #include "slowlog.h"
 #include "util.h"
 
-/* Per-command stats live beside the (const) table: indexed by a dict of
- * command pointer -> stats, created on registration. */
+/* Per-command stats live beside the (const) tables, in an open-addressing
+ * map keyed by the row's address (looked up on every call: O(1)). */
 typedef struct cmd_slot {
     const kv_command *cmd;
     kv_cmd_stats st;
 } cmd_slot;
 
+#define CMD_SLOTS 2048 /* power of two, well above the number of rows */
+static cmd_slot slots[CMD_SLOTS];
+
 static kv_server *last_srv; /* for cmd_fullname's parent lookup */
-static cmd_slot *slots;
-static size_t nslots, cslots;
 
 static const dict_type commands_type = {dict_sds_case_hash, NULL, dict_sds_case_eq, dict_sds_free, NULL};
 
-static void add_slot(const kv_command *cmd) {
-    if (nslots == cslots) {
-        cslots = cslots ? cslots * 2 : 256;
-        slots = mem_realloc(slots, sizeof(*slots) * cslots);
-    }
-    slots[nslots].cmd = cmd;
-    memset(&slots[nslots].st, 0, sizeof(slots[nslots].st));
-    nslots++;
+static size_t slot_of(const kv_command *cmd) {
+    uintptr_t h = (uintptr_t)cmd;
+    h ^= h >> 17;
+    h *= 0x9E3779B97F4A7C15ull;
+    return (size_t)(h >> 40) & (CMD_SLOTS - 1);
 }
 
-kv_cmd_stats *cmd_stats(const kv_command *cmd) {
-    for (size_t i = 0; i < nslots; i++)
-        if (slots[i].cmd == cmd) return &slots[i].st;
+static cmd_slot *find_slot(const kv_command *cmd, int create) {
+    size_t i = slot_of(cmd);
+    for (size_t n = 0; n < CMD_SLOTS; n++, i = (i + 1) & (CMD_SLOTS - 1)) {
+        if (slots[i].cmd == cmd) return &slots[i];
+        if (!slots[i].cmd) {
+            if (!create) return NULL;
+            slots[i].cmd = cmd;
+            return &slots[i];
+        }
+    }
     return NULL;
+}
+
+static void add_slot(const kv_command *cmd) { find_slot(cmd, 1); }
+
+kv_cmd_stats *cmd_stats(const kv_command *cmd) {
+    cmd_slot *sl = find_slot(cmd, 0);
+    return sl ? &sl->st : NULL;
 }
 
 void cmd_reset_stats(kv_server *srv) {
     (void)srv;
-    for (size_t i = 0; i < nslots; i++) memset(&slots[i].st, 0, sizeof(slots[i].st));
+    for (size_t i = 0; i < CMD_SLOTS; i++) memset(&slots[i].st, 0, sizeof(slots[i].st));
 }
 
 void cmd_register_table(kv_server *srv, const kv_command *table) {
