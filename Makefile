@@ -11,11 +11,12 @@ OPT     ?= -O2
 BUILD   ?= build
 BIN     ?= bin
 SANFLAGS ?=
+MALLOC_LIB ?= -ljemalloc
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Wall -Wextra -Wshadow \
 	-Wstrict-prototypes -Wno-unused-parameter -g $(OPT) $(SANFLAGS) -I. $(CFLAGS)
 LDLIBS_ALL = -lm -lpthread -laio -llz4 -llzf $(SANFLAGS) $(LDFLAGS)
 
-PKGS = gcc make perl pkg-config libhiredis-dev liblz4-dev libaio-dev liblzf-dev \
+PKGS = gcc make perl pkg-config libhiredis-dev liblz4-dev libaio-dev liblzf-dev libjemalloc-dev \
 	redis-server redis-tools
 
 ENGINE_SRC = $(wildcard engine/*.c rdb/*.c aof/*.c recovery/*.c)
@@ -66,7 +67,7 @@ $(TEST_LIB): $(call obj,$(TESTLIB_SRC))
 
 $(BIN)/strata-server: $(call obj,net/main.c) $(NET_LIB) $(ENGINE_LIB)
 	@mkdir -p $(BIN)
-	$(CC) -o $@ $^ $(LDLIBS_ALL)
+	$(CC) -o $@ $^ $(LDLIBS_ALL) $(MALLOC_LIB)
 
 $(BIN)/strata-%: $(BUILD)/tools/strata-%.o $(ENGINE_LIB)
 	@mkdir -p $(BIN)
@@ -97,7 +98,7 @@ asan:
 	@mkdir -p build-asan && rm -f build-asan/san.*
 	ASAN_OPTIONS="detect_leaks=1:log_path=$(CURDIR)/build-asan/san" \
 	UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$(CURDIR)/build-asan/san" \
-	$(MAKE) BUILD=build-asan BIN=build-asan/bin OPT=-O1 \
+	$(MAKE) BUILD=build-asan BIN=build-asan/bin OPT=-O1 MALLOC_LIB= \
 		SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 		test
 	@if ls build-asan/san.* >/dev/null 2>&1; then \

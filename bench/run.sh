@@ -6,8 +6,11 @@
 # (--csv) for every row of ROWS against both, alternating strata and redis
 # run by run (the order flips each round so neither always goes first), for
 # BENCH_ROUNDS rounds. The figure per row and server is the MEDIAN
-# requests/second over the rounds. Prints one markdown table:
-#   test | pipeline | strata rps | redis rps | strata/redis
+# requests/second over the rounds; the ratio is the MEDIAN of the per-round
+# ratios (each from two back-to-back runs, so a machine that gets busier
+# during the run moves both sides of a ratio together), with its min-max
+# over the rounds as a noise gauge. Prints one markdown table:
+#   test | pipeline | strata rps | redis rps | strata/redis | range
 # Servers are killed on exit (trap), every redis-benchmark run is bounded by
 # BENCH_TIMEOUT seconds. Exit status: 0 ok, 1 a server or run failed, 2 a
 # ratio is below BENCH_MIN_RATIO (only when that is set).
@@ -128,18 +131,24 @@ median() {
 start_server strata "$STRATA_SERVER" || exit 1
 start_server redis "$REDIS_SERVER" || exit 1
 
-declare -A SAMPLES
+declare -A SAMPLES RATIOS
 for round in $(seq "$ROUNDS"); do
 	if [ $((round % 2)) -eq 1 ]; then order=(strata redis); else order=(redis strata); fi
 	for row in "${ROWS[@]}"; do
 		test=${row%%:*} pipe=${row##*:}
+		declare -A got=()
 		for name in "${order[@]}"; do
 			rps=$(run_one "$name" "$test" "$pipe")
-			if [ -z "$rps" ]; then FAILED=1; rps=; fi
+			[ -n "$rps" ] || FAILED=1
+			got[$name]=$rps
 			SAMPLES[$name,$row]+="$rps"$'\n'
 			printf 'bench: round %d/%d %-8s -P %-3s %-6s %s\n' "$round" "$ROUNDS" "$test" "$pipe" \
 				"$name" "${rps:-FAILED}" >&2
 		done
+		if [ -n "${got[strata]}" ] && [ -n "${got[redis]}" ]; then
+			RATIOS[$row]+=$(awk -v s="${got[strata]}" -v r="${got[redis]}" \
+				'BEGIN { if (r > 0) printf "%.4f", s / r }')$'\n'
+		fi
 	done
 done
 
@@ -150,15 +159,19 @@ echo "strata ($STRATA_SERVER) vs redis-server ${redis_version:-?}, $(nproc) CPU(
 echo "redis-benchmark -c $CLIENTS -n $N -d $DATA$([ "$KEYSPACE" -gt 0 ] 2>/dev/null && echo " -r $KEYSPACE") --csv;" \
 	"median of $ROUNDS alternating rounds"
 echo
-echo "| test | pipeline | strata rps | redis rps | strata/redis |"
-echo "|------|---------:|-----------:|----------:|-------------:|"
+echo "| test | pipeline | strata rps | redis rps | strata/redis | range |"
+echo "|------|---------:|-----------:|----------:|-------------:|-------|"
 LOW=0
 for row in "${ROWS[@]}"; do
 	test=${row%%:*} pipe=${row##*:}
 	s=$(printf '%s' "${SAMPLES[strata,$row]:-}" | median)
 	r=$(printf '%s' "${SAMPLES[redis,$row]:-}" | median)
-	ratio=$(awk -v s="$s" -v r="$r" 'BEGIN { if (s == "" || r == "" || r == 0) print "n/a"; else printf "%.2f", s / r }')
-	printf '| %s | %s | %s | %s | %s |\n' "$(echo "$test" | tr '[:lower:]' '[:upper:]')" "$pipe" "${s:-FAILED}" "${r:-FAILED}" "$ratio"
+	ratio=$(printf '%s' "${RATIOS[$row]:-}" | median)
+	range=$(printf '%s' "${RATIOS[$row]:-}" | sort -g | awk 'NF { v[++n] = $1 } END {
+		if (n) printf "%.2f-%.2f", v[1], v[n] }')
+	ratio=$(awk -v x="$ratio" 'BEGIN { if (x == "") print "n/a"; else printf "%.2f", x }')
+	printf '| %s | %s | %s | %s | %s | %s |\n' "$(echo "$test" | tr '[:lower:]' '[:upper:]')" \
+		"$pipe" "${s:-FAILED}" "${r:-FAILED}" "$ratio" "${range:-n/a}"
 	if [ -n "$MIN_RATIO" ] && [ "$ratio" != n/a ] &&
 		awk -v a="$ratio" -v m="$MIN_RATIO" 'BEGIN { exit !(a < m) }'; then LOW=1; fi
 done

@@ -279,11 +279,11 @@ static sds memory_section(kv_server *srv, sds out, void *priv) {
                         "mem_clients_normal:%zu\r\n"
                         "mem_cluster_links:0\r\n"
                         "mem_aof_buffer:0\r\n"
-                        "mem_allocator:libc\r\n"
+                        "mem_allocator:%s\r\n"
                         "active_defrag_running:0\r\n"
                         "lazyfree_pending_objects:0\r\n"
                         "lazyfreed_objects:0\r\n",
-                        clients_mem);
+                        clients_mem, mem_allocator_name());
     return out;
 }
 

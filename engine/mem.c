@@ -60,3 +60,19 @@ char *mem_strdup(const char *s) {
 size_t mem_usable(void *ptr) { return ptr ? malloc_usable_size(ptr) : 0; }
 
 size_t mem_used(void) { return used_bytes; }
+
+/* The server links jemalloc (like Redis) when available; tests and the
+ * sanitizer build use libc.  jemalloc exports mallctl(): ask it. */
+extern int mallctl(const char *name, void *oldp, size_t *oldlenp, void *newp, size_t newlen) __attribute__((weak));
+
+const char *mem_allocator_name(void) {
+    static char name[64];
+    if (!mallctl) return "libc";
+    const char *v = NULL;
+    size_t sz = sizeof(v);
+    if (mallctl("version", &v, &sz, NULL, 0) == 0 && v) {
+        snprintf(name, sizeof(name), "jemalloc-%.*s", (int)strcspn(v, "-"), v);
+        return name;
+    }
+    return "jemalloc";
+}

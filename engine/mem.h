@@ -18,5 +18,6 @@ void mem_free(void *ptr);                    /* NULL ok */
 char *mem_strdup(const char *s);
 size_t mem_usable(void *ptr);                /* bytes really reserved for ptr */
 size_t mem_used(void);                       /* live bytes allocated through mem_* */
+const char *mem_allocator_name(void);        /* "jemalloc-5.3.0" when linked with it, else "libc" */
 
 #endif

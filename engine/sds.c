@@ -65,6 +65,19 @@ static int type_for(size_t size) {
 
 static int sds_type(const sds s) { return (unsigned char)s[-1]; }
 
+size_t sds_embedded_size(size_t len) { return sizeof(struct hdr8) + len + 1; }
+
+sds sds_init_embedded(void *buf, const void *init, size_t len) {
+    assert(len <= UINT8_MAX);
+    struct hdr8 *h = buf;
+    h->len = (uint8_t)len;
+    h->alloc = (uint8_t)len;
+    h->type = SDS_T8;
+    if (len) memcpy(h->buf, init, len);
+    h->buf[len] = '\0';
+    return h->buf;
+}
+
 size_t sds_len(const sds s) {
     switch (sds_type(s)) {
     case SDS_T8: return HDR(8, s)->len;

@@ -28,6 +28,12 @@ sds sds_empty(void);
 sds sds_dup(const sds s);
 sds sds_fromll(long long value);
 void sds_free(sds s);
+/* An sds living inside a caller's allocation (embedded strings): writes a
+ * header and len bytes (+ '\0') at buf, which must have room for
+ * sds_embedded_size(len) bytes; len must be < 256.  The result must never be
+ * grown or sds_free()d: it is released with the enclosing block. */
+size_t sds_embedded_size(size_t len);
+sds sds_init_embedded(void *buf, const void *init, size_t len);
 
 size_t sds_len(const sds s);
 size_t sds_avail(const sds s);    /* spare bytes after len */

@@ -344,40 +344,54 @@ static long long grid_s; /* far-future grid base, seconds */
 
 static long long now_s(void) { return (long long)time(NULL); }
 
-/* Relative seconds: never small positive. allow_bad: 0/negative/malformed. */
-static void add_rel_s(step *s) {
+/* Time arguments are formatted into a caller's buffer (or are literals). */
+typedef char numbuf[32];
+
+static const char *fmt_ll(numbuf b, long long v) {
+    snprintf(b, sizeof(numbuf), "%lld", v);
+    return b;
+}
+
+static const char *bad_int(void) { return BAD_INTS[below(sizeof BAD_INTS / sizeof *BAD_INTS)]; }
+
+/* Relative time, never small positive (rule 1): mostly far future, sometimes
+ * 0, negative, malformed or overflowing. unit: 1 seconds, 1000 ms. */
+static const char *rel_time(numbuf b, long long unit) {
     int r = (int)below(100);
-    if (r < 5) addll(s, 0);
-    else if (r < 10) addll(s, -rrange(1, 1000));
-    else if (r < 12) adds(s, BAD_INTS[below(sizeof BAD_INTS / sizeof *BAD_INTS)]);
-    else if (r < 13) adds(s, "9223372036854775807");
-    else addll(s, rrange(10000, 10000000));
+    if (r < 5) return "0";
+    if (r < 10) return fmt_ll(b, -rrange(1, 1000 * unit));
+    if (r < 12) return bad_int();
+    if (r < 13) return "9223372036854775807";
+    return fmt_ll(b, rrange(10000 * unit, 10000000 * unit));
+}
+
+/* Absolute time (rule 2): past (only when allow_past; *past set), on the
+ * far-future grid, overflowing, or random far future. */
+static const char *abs_time(numbuf b, int ms, int allow_past, int *past) {
+    long long unit = ms ? 1000 : 1;
+    int r = (int)below(100);
+    if (allow_past && r < 15) {
+        *past = 1;
+        return fmt_ll(b, pct(20) ? (long long)below(2) : (now_s() - rrange(1, 1000000)) * unit);
+    }
+    if (r < 60) return fmt_ll(b, (grid_s + (long long)below(8) * 1000) * unit);
+    if (r < 62) return "9223372036854775807";
+    return fmt_ll(b, (now_s() + rrange(10000, 10000000)) * unit + (ms ? (long long)below(1000) : 0));
+}
+
+static void add_rel_s(step *s) {
+    numbuf b;
+    adds(s, rel_time(b, 1));
 }
 
 static void add_rel_ms(step *s) {
-    int r = (int)below(100);
-    if (r < 5) addll(s, 0);
-    else if (r < 10) addll(s, -rrange(1, 1000000));
-    else if (r < 12) adds(s, BAD_INTS[below(sizeof BAD_INTS / sizeof *BAD_INTS)]);
-    else if (r < 13) adds(s, "9223372036854775807");
-    else addll(s, rrange(10000000, 10000000000LL));
+    numbuf b;
+    adds(s, rel_time(b, 1000));
 }
 
-/* Absolute seconds (ms when ms != 0). *past set when the time is past. */
 static void add_abs(step *s, int ms, int allow_past, int *past) {
-    long long unit = ms ? 1000 : 1;
-    int r = (int)below(100);
-    *past = 0;
-    if (allow_past && r < 15) {
-        *past = 1;
-        addll(s, pct(20) ? (long long)below(2) : (now_s() - rrange(1, 1000000)) * unit);
-    } else if (r < 60) {
-        addll(s, (grid_s + (long long)below(8) * 1000) * unit);
-    } else if (r < 62) {
-        adds(s, "9223372036854775807");
-    } else {
-        addll(s, (now_s() + rrange(10000, 10000000)) * unit + (ms ? (long long)below(1000) : 0));
-    }
+    numbuf b;
+    adds(s, abs_time(b, ms, allow_past, past));
 }
 
 /* After a SET/GETEX that may have stored an already expired key: touch it so
@@ -423,32 +437,18 @@ static void opts_emit(step *s, opts *o) {
         for (int w = 0; w < o->t[i].nw; w++) adds(s, o->t[i].w[w]);
 }
 
-/* The last argument of a scratch step, as text (for moving into opts). */
-static const char *scratch_arg(void (*fn)(step *)) {
-    static step scratch;
-    static char buf[64];
-    for (int i = 0; i < scratch.argc; i++) free(scratch.argv[i]);
-    scratch.argc = 0;
-    fn(&scratch);
-    snprintf(buf, sizeof buf, "%s", scratch.argv[0]);
-    return buf;
-}
-
-static int abs_past_flag;
-static void scratch_abs_s(step *s) { add_abs(s, 0, !nested, &abs_past_flag); }
-static void scratch_abs_ms(step *s) { add_abs(s, 1, !nested, &abs_past_flag); }
-
 /* One expiry option for SET / GETEX. Returns 1 if it may be in the past. */
 static int opt_expiry(opts *o, int getex) {
-    abs_past_flag = 0;
+    numbuf b;
+    int past = 0;
     switch (below(5)) {
-    case 0: opt2(o, "EX", scratch_arg(add_rel_s)); break;
-    case 1: opt2(o, "PX", scratch_arg(add_rel_ms)); break;
-    case 2: opt2(o, "EXAT", scratch_arg(scratch_abs_s)); break;
-    case 3: opt2(o, "PXAT", scratch_arg(scratch_abs_ms)); break;
+    case 0: opt2(o, "EX", rel_time(b, 1)); break;
+    case 1: opt2(o, "PX", rel_time(b, 1000)); break;
+    case 2: opt2(o, "EXAT", abs_time(b, 0, !nested, &past)); break;
+    case 3: opt2(o, "PXAT", abs_time(b, 1, !nested, &past)); break;
     default: opt1(o, getex ? "PERSIST" : "KEEPTTL"); break;
     }
-    return abs_past_flag;
+    return past;
 }
 
 /* ------------------------------------------------------ strings family */
@@ -785,7 +785,7 @@ static void opt_expire_flags(opts *o) {
 
 static void g_expire(void) {
     static const char *const NAMES[] = {"EXPIRE", "PEXPIRE", "EXPIREAT", "PEXPIREAT"};
-    int which = (int)below(4), past;
+    int which = (int)below(4), past = 0;
     step *s = cmd(CMP_EXACT, NAMES[which]);
     opts o = {.n = 0};
     add_key(s);

@@ -778,7 +778,8 @@ ts_server *ts_start(const ts_opts *opts) {
         if (rc == 0) rc = launch(s);
     }
     if (rc < 0) {
-        diag("testsrv: failed to start %s: %s", s->bin, strerror(-rc));
+        diag("testsrv: failed to start %s: %s", s->bin,
+             rc == -ECHILD ? "it exited" : strerror(-rc));
         ts_log_tail(s, 20);
         ts_destroy(s, 1);
         return NULL;
@@ -842,7 +843,8 @@ int ts_restart(ts_server *s, const char *const *extra_args) {
         rc = launch(s);
     }
     if (rc < 0) {
-        diag("testsrv: restart of %s failed: %s", s->bin, strerror(-rc));
+        diag("testsrv: restart of %s failed: %s", s->bin,
+             rc == -ECHILD ? "it exited" : strerror(-rc));
         ts_log_tail(s, 20);
     }
     return rc;
