@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "blocking.h"
 #include "client.h"
 #include "db.h"
 #include "evict.h"
@@ -224,14 +225,28 @@ void cmd_call(kv_client *c, const kv_command *cmd) {
     c->flags &= ~CLIENT_PREVENT_PROP;
     c->cmd = cmd;
     c->lastcmd = cmd;
-    if (srv->nmonitors && !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN)) && !srv->loading)
-        monitor_feed(srv, c, dbid, c->argc, c->argv);
+    /* MONITOR shows a command after it ran, with the db it left selected
+     * (Redis: "SELECT 5" is shown as [5 ...]) but with its arguments as the
+     * client sent them, so keep a copy in case the handler rewrites argv. */
+    int mon_argc = 0;
+    sds *mon_argv = NULL;
+    if (srv->nmonitors && !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN)) && !srv->loading) {
+        mon_argc = c->argc;
+        mon_argv = mem_alloc(sizeof(sds) * (size_t)(mon_argc ? mon_argc : 1));
+        for (int i = 0; i < mon_argc; i++) mon_argv[i] = sds_dup(c->argv[i]);
+    }
 
     /* Keep the original argv for the slowlog in case the handler rewrites it. */
     long long errors_before = srv->stat.total_error_replies;
     uint64_t start = util_monotonic_us();
     cmd->proc(c);
     uint64_t dur = util_monotonic_us() - start;
+
+    if (mon_argv) {
+        monitor_feed(srv, c, c->db->id, mon_argc, mon_argv);
+        for (int i = 0; i < mon_argc; i++) sds_free(mon_argv[i]);
+        mem_free(mon_argv);
+    }
 
     kv_cmd_stats *st = cmd_stats(cmd);
     if (st) {
@@ -250,6 +265,9 @@ void cmd_call(kv_client *c, const kv_command *cmd) {
     if (--srv->in_nested_call == 0) {
         cmd_flush_propagation(srv);
         srv->cmd_time_ms = 0;
+        /* Serve clients blocked on keys this command made ready (Redis's
+         * handleClientsBlockedOnKeys after call()); engine/blocking.h. */
+        blocking_serve_ready(srv);
     }
 }
 

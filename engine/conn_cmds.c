@@ -196,8 +196,10 @@ static void hello_command(kv_client *c) {
         }
     }
     if (!c->authenticated) {
+        /* Word for word what redis-server 7.0.15 answers (checked by
+         * tests/integration/test_server.c against the real binary). */
         reply_error(c, "-NOAUTH HELLO must be called with the client already authenticated, otherwise the "
-                       "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and "
+                       "HELLO AUTH <user> <pass> option can be used to authenticate the client and "
                        "select the RESP protocol version at the same time");
         return;
     }

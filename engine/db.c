@@ -18,9 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blocking.h"
 #include "cmd.h"
 #include "mem.h"
 #include "multi.h"
+#include "reply.h"
 #include "server.h"
 #include "util.h"
 
@@ -106,11 +108,33 @@ kv_obj *db_lookup_write(kv_client *c, kv_db *db, const sds key) {
     return db_lookup_read(c, db, key, LOOKUP_NOSTATS);
 }
 
+static int typed(kv_client *c, kv_obj *o, int type, kv_obj **out) {
+    if (o && (int)o->type != type) {
+        reply_error(c, ERR_WRONGTYPE);
+        return -1;
+    }
+    *out = o;
+    return 0;
+}
+
+int db_lookup_typed_read(kv_client *c, const sds key, int type, kv_obj **out) {
+    return typed(c, db_lookup_read(c, c->db, key, LOOKUP_NONE), type, out);
+}
+
+int db_lookup_typed_write(kv_client *c, const sds key, int type, kv_obj **out) {
+    return typed(c, db_lookup_write(c, c->db, key), type, out);
+}
+
+void db_key_changed(kv_client *c, const sds key, long long changes) {
+    db_touch_key(c->srv, c->db, key);
+    c->srv->dirty += changes;
+}
+
 void db_add(kv_server *srv, kv_db *db, const sds key, kv_obj *val) {
     int rc = dict_add(db->keys, sds_dup(key), val);
     assert(rc == 0);
     (void)rc;
-    (void)srv;
+    blocking_key_added(srv, db, key, val->type); /* clients blocked on key may be served */
 }
 
 void db_overwrite(kv_server *srv, kv_db *db, const sds key, kv_obj *val) {
@@ -119,7 +143,7 @@ void db_overwrite(kv_server *srv, kv_db *db, const sds key, kv_obj *val) {
     kv_obj *old = de->v.val;
     de->v.val = val;
     obj_decr_ref(old);
-    (void)srv;
+    blocking_key_added(srv, db, key, val->type); /* a list/zset replacing another value */
 }
 
 void db_set(kv_server *srv, kv_db *db, const sds key, kv_obj *val, int keepttl) {
@@ -215,6 +239,9 @@ void db_swap(kv_server *srv, int a, int b) {
     dbb->expires_cursor = cur;
     multi_touch_all(da);
     multi_touch_all(dbb);
+    /* Blocked clients stay in their db; keys swapped in may serve them. */
+    blocking_scan_db(srv, da);
+    blocking_scan_db(srv, dbb);
 }
 
 /* ---- active expiry -------------------------------------------------------

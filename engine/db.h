@@ -40,6 +40,14 @@ long long db_size(kv_db *db);
 long long db_flush(kv_server *srv, kv_db *db);  /* returns keys removed */
 kv_obj *db_random_key_obj(kv_client *c, kv_db *db, sds *key_out); /* key_out: new sds */
 
+/* Typed lookups for command handlers, on c->db: 0 with *out set (NULL when
+ * the key is missing), or -1 after replying WRONGTYPE.  _read counts
+ * hits/misses, _write does not (a write command's lookup is not a hit). */
+int db_lookup_typed_read(kv_client *c, const sds key, int type, kv_obj **out);
+int db_lookup_typed_write(kv_client *c, const sds key, int type, kv_obj **out);
+/* After a handler changed key in c->db: WATCH/blocked clients, dirty += n. */
+void db_key_changed(kv_client *c, const sds key, long long changes);
+
 /* Expiry (unix ms).  db_get_expire returns -1 when none. */
 void db_set_expire(kv_server *srv, kv_db *db, const sds key, long long when_ms);
 long long db_get_expire(kv_db *db, const sds key);

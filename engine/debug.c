@@ -24,6 +24,8 @@
 #include "log.h"
 #include "reply.h"
 #include "util.h"
+#include "aof/aof.h"
+#include "rdb/rdb.h"
 
 static debug_value_digest_fn *digest_fns[OBJ_TYPE_MAX];
 
@@ -272,6 +274,22 @@ static void debug_log_cmd(kv_client *c) {
 /* The argument is the whole error line, as Redis sends it ("-" + text). */
 static void debug_error_cmd(kv_client *c) { reply_errorf(c, "-%s", c->argv[2]); }
 
+/* DEBUG RELOAD: save, then load the file back (rdb/rdb.h). */
+static void debug_reload_cmd(kv_client *c) {
+    sds err = NULL;
+    if (rdb_debug_reload(c->srv, &err) == 0) reply_ok(c);
+    else reply_error(c, err);
+    sds_free(err);
+}
+
+/* DEBUG LOADAOF: replay the AOF into memory (aof/aof.h). */
+static void debug_loadaof_cmd(kv_client *c) {
+    sds err = NULL;
+    if (aof_debug_loadaof(c->srv, &err) == 0) reply_ok(c);
+    else reply_error(c, err);
+    sds_free(err);
+}
+
 static void debug_help_cmd(kv_client *c) {
     static const char *const help[] = {
         "DIGEST",
@@ -281,6 +299,8 @@ static void debug_help_cmd(kv_client *c) {
         "ERROR <string>",
         "    Return a Redis protocol error with <string> as message. Useful for clients",
         "    unit tests to simulate Redis errors.",
+        "LOADAOF",
+        "    Flush the AOF buffers on disk and reload the AOF in memory.",
         "LOG <message>",
         "    Write <message> to the server log.",
         "OBJECT <key>",
@@ -288,6 +308,8 @@ static void debug_help_cmd(kv_client *c) {
         "POPULATE <count> [<prefix>] [<size>]",
         "    Create <count> string keys named key:<num>. If <prefix> is specified then",
         "    it is used instead of the 'key' prefix. Each key is propagated as a SET.",
+        "RELOAD",
+        "    Save the RDB on disk and reload it back to memory.",
         "PROTOCOL <type>",
         "    Reply with a test value of the specified type. <type> can be: string,",
         "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
@@ -319,6 +341,8 @@ static const debug_sub debug_subs[] = {
     {"protocol", 3, 3, debug_protocol_cmd},
     {"populate", 3, 5, debug_populate_cmd},
     {"log", 3, 3, debug_log_cmd},
+    {"reload", 2, 2, debug_reload_cmd},
+    {"loadaof", 2, 2, debug_loadaof_cmd},
     {"error", 3, 3, debug_error_cmd},
 };
 

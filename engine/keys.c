@@ -8,6 +8,9 @@
  * clients).  FLUSHDB/FLUSHALL propagate even when nothing was removed, as
  * Redis does, so a replica or the AOF sees the intent.
  */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -92,13 +95,17 @@ static void scan_collect(void *priv, const dict_entry *de) {
     a->keys[a->n++] = sds_dup(de->key);
 }
 
+/* Redis parses cursors with strtoul: "", "-1", "+2" and "007" are valid;
+ * a leading space, trailing junk or overflow is not. */
 static int parse_cursor(kv_client *c, const sds arg, unsigned long *cursor) {
-    unsigned long long v;
-    if (!str_to_ull(arg, sds_len(arg), &v)) {
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(arg, &end, 10);
+    if (isspace((unsigned char)arg[0]) || *end != '\0' || (size_t)(end - arg) != sds_len(arg) || errno == ERANGE) {
         reply_error(c, "ERR invalid cursor");
         return -1;
     }
-    *cursor = (unsigned long)v;
+    *cursor = v;
     return 0;
 }
 

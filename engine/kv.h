@@ -129,6 +129,9 @@ typedef struct kv_prop_op {
 typedef struct kv_net_hooks {
     void (*close_client)(void *netpriv, kv_client *c);  /* close asap (CLIENT KILL) */
     void (*info_clients)(void *netpriv, sds *info);     /* extra INFO lines */
+    /* A blocked client was unblocked (engine/blocking.c): resume reading its
+     * buffered commands (net/ does that before the loop sleeps). */
+    void (*client_unblocked)(void *netpriv, kv_client *c);
     void *netpriv;
 } kv_net_hooks;
 
@@ -168,6 +171,11 @@ typedef struct kv_server {
 
     kv_stats stat;
     kv_net_hooks net;
+
+    /* Blocking (engine/blocking.c): per-key wait queues signalled ready and
+     * not yet served, in signalling order; blocked clients by BLOCKED_* type. */
+    struct blk_queue *blk_ready_head, *blk_ready_tail;
+    long long blocked_by_type[4];
 
     /* slowlog, latency */
     kv_slowlog_entry *slowlog;  /* ring */

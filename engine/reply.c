@@ -22,8 +22,25 @@ static int reply_suppressed(kv_client *c) {
     return (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) != 0;
 }
 
+/* c->out can reach hundreds of MB for a client that pipelines big reads
+ * and does not read its replies.  Above 1 MiB sds grows in 1 MiB steps and
+ * a step may realloc-copy the whole buffer: quadratic, and every other
+ * client waits meanwhile.  Past REPLY_GEOMETRIC bytes, reserve by doubling
+ * instead.  Measured (100 pipelined 1 MB MGETs, never read): other clients'
+ * PINGs stalled 1.9 s in total, now 0.55 s.  The largest single stall
+ * (~0.3 s: one copy of the buffer into fresh pages) stays; only a list of
+ * reply blocks, as Redis keeps, would remove it. */
+#define REPLY_GEOMETRIC (1024 * 1024)
+
+static void out_reserve(kv_client *c, size_t add) {
+    size_t len = sds_len(c->out);
+    if (len < REPLY_GEOMETRIC || sds_avail(c->out) >= add) return;
+    c->out = sds_makeroom_exact(c->out, add > len ? add : len);
+}
+
 void reply_raw(kv_client *c, const char *p, size_t len) {
     if (reply_suppressed(c)) return;
+    out_reserve(c, len);
     c->out = sds_catlen(c->out, p, len);
     client_mark_pending(c);
 }
@@ -41,6 +58,7 @@ void reply_ok(kv_client *c) { reply_raw(c, "+OK\r\n", 5); }
 
 void reply_status(kv_client *c, const char *s) {
     if (reply_suppressed(c)) return;
+    out_reserve(c, strlen(s) + 3);
     c->out = sds_catlen(c->out, "+", 1);
     c->out = sds_cat(c->out, s);
     c->out = sds_catlen(c->out, "\r\n", 2);
@@ -72,6 +90,7 @@ void reply_error(kv_client *c, const char *msg) {
     for (size_t i = 0; i < sds_len(e); i++)
         if (e[i] == '\r' || e[i] == '\n') e[i] = ' ';
     e = sds_catlen(e, "\r\n", 2);
+    out_reserve(c, sds_len(e));
     c->out = sds_catsds(c->out, e);
     sds_free(e);
     client_mark_pending(c);
@@ -91,6 +110,7 @@ void reply_int(kv_client *c, long long v) { reply_header(c, ':', v); }
 void reply_bulk(kv_client *c, const void *p, size_t len) {
     if (reply_suppressed(c)) return;
     reply_header(c, '$', (long long)len);
+    out_reserve(c, len + 2);
     c->out = sds_catlen(c->out, p, len);
     c->out = sds_catlen(c->out, "\r\n", 2);
 }
@@ -176,6 +196,7 @@ void reply_verbatim(kv_client *c, const char *p, size_t len, const char *ext) {
     }
     if (reply_suppressed(c)) return;
     reply_header(c, '=', (long long)len + 4);
+    out_reserve(c, len + 6);
     c->out = sds_catlen(c->out, ext, 3);
     c->out = sds_catlen(c->out, ":", 1);
     c->out = sds_catlen(c->out, p, len);

@@ -13,8 +13,14 @@
 #include "evict.h"
 #include "latency.h"
 #include "mem.h"
+#include "rdb/rdb.h"
 #include "server_cmds.h"
 #include "slowlog.h"
+#include "blocking.h"
+#include "t_hash.h"
+#include "t_list.h"
+#include "t_set.h"
+#include "t_zset.h"
 #include "util.h"
 
 kv_server *server_create(strata_config *cfg) {
@@ -36,13 +42,19 @@ kv_server *server_create(strata_config *cfg) {
     srv->hz = cfg->hz;
     srv->stat.start_ms = (long long)util_mstime();
     obj_lru_clock_update(util_mstime());
+    list_module_init();
+    hash_module_init();
+    set_module_init();
+    zset_module_init();
     cmd_register_all(srv);
     server_cmds_apply_config(srv);
+    rdb_server_init(srv); /* snapshot state, INFO persistence, MISCONF check */
     return srv;
 }
 
 void server_free(kv_server *srv) {
     if (!srv) return;
+    rdb_server_free(srv); /* kills a BGSAVE child */
     while (srv->clients) client_free(srv->clients);
     srv->nalso = 0;
     cmd_flush_propagation(srv);
@@ -85,5 +97,7 @@ void server_cron(kv_server *srv) {
     sample_instantaneous(srv);
     db_active_expire_cycle(srv, 1);
     db_cron(srv);
+    blocking_handle_timeouts(srv); /* BLPOP & co. whose timeout passed */
     if (srv->cfg->maxmemory > 0) evict_perform(srv);
+    rdb_cron(srv); /* reap the BGSAVE child, `save` rules */
 }

@@ -80,32 +80,13 @@
 
 /* Look key up for reading (hits/misses counted).  Returns 0 with *out set
  * (NULL when missing), or -1 after replying WRONGTYPE. */
-static int lookup_str_read(kv_client *c, const sds key, kv_obj **out) {
-    kv_obj *o = db_lookup_read(c, c->db, key, LOOKUP_NONE);
-    if (o && o->type != OBJ_STRING) {
-        reply_error(c, ERR_WRONGTYPE);
-        return -1;
-    }
-    *out = o;
-    return 0;
-}
+static int lookup_str_read(kv_client *c, const sds key, kv_obj **out) { return db_lookup_typed_read(c, key, OBJ_STRING, out); }
 
 /* The same for a command about to modify the key (no hit/miss stats). */
-static int lookup_str_write(kv_client *c, const sds key, kv_obj **out) {
-    kv_obj *o = db_lookup_write(c, c->db, key);
-    if (o && o->type != OBJ_STRING) {
-        reply_error(c, ERR_WRONGTYPE);
-        return -1;
-    }
-    *out = o;
-    return 0;
-}
+static int lookup_str_write(kv_client *c, const sds key, kv_obj **out) { return db_lookup_typed_write(c, key, OBJ_STRING, out); }
 
 /* Invariant (1): signal the change and count it. */
-static void key_changed(kv_client *c, const sds key, long long changes) {
-    db_touch_key(c->srv, c->db, key);
-    c->srv->dirty += changes;
-}
+static void key_changed(kv_client *c, const sds key, long long changes) { db_key_changed(c, key, changes); }
 
 /* Invariant (3): may a string grow to offset+add bytes?  Replies when not. */
 static int size_ok(kv_client *c, unsigned long long offset, size_t add) {

@@ -11,10 +11,26 @@
  * for a writable event.  At most NET_MAX_WRITE_PER_EVENT bytes go to one
  * client per event so a huge reply cannot starve the others.
  *
+ * Reply holding (DESIGN.md "Write path" 4-5; the gate is set by net/main.c
+ * from aof/aof.h): every byte of c->out has an absolute position (out_base
+ * counts the bytes dropped from its front).  When a command made the AOF
+ * grow (gate->appended moved), a hold (position where its reply starts,
+ * AOF offset after it) is queued on the connection; write_out() sends only
+ * up to the first hold whose offset gate->released has not reached.  Output
+ * that appears without a command of this client (a blocked BLPOP served by
+ * another client's push, MONITOR lines) is held behind everything appended
+ * so far.  Holds of one event-loop iteration merge (same write(), same
+ * fsync), so a connection has at most NET_MAX_HOLDS.  Other clients'
+ * replies never wait: each connection has its own holds.
+ *
  * Invariants:
  *  (1) a conn_t is freed only from close_conn(), never while its own
  *      callback is still using it (closing is deferred with CLIENT_CLOSE_ASAP);
- *  (2) client-query-buffer-limit bounds what one client may buffer.
+ *  (2) client-query-buffer-limit bounds what one client may buffer;
+ *  (3) no byte at or after a hold's position is written before
+ *      gate->released() >= that hold's offset: a client never sees the
+ *      reply to a write before the AOF made it as durable as the fsync
+ *      policy promises (fdatasync'd under always, write()n otherwise).
  */
 #include "conn.h"
 
@@ -30,6 +46,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "engine/blocking.h"
 #include "engine/client.h"
 #include "engine/cmd.h"
 #include "engine/log.h"
@@ -41,12 +58,26 @@
 #define NET_MAX_WRITE_PER_EVENT (1024 * 1024)
 #define NET_MAX_LISTENERS 18
 
+#define NET_MAX_HOLDS 8
+
+typedef struct net_hold {
+    uint64_t pos;  /* absolute position in the output stream */
+    uint64_t need; /* AOF offset gate->released must reach */
+} net_hold;
+
 typedef struct conn {
     int fd;
     int writing; /* writable handler installed */
     resp_reader rd;
     kv_client *c;
     net_ctx *n;
+    /* reply holding (see the top) */
+    uint64_t out_base;      /* bytes removed from the front of c->out so far */
+    uint64_t out_seen;      /* output position classified as held or free */
+    net_hold holds[NET_MAX_HOLDS];
+    int nholds;
+    struct conn *held_prev, *held_next; /* n->held while nholds > 0 */
+    int unblocked; /* on n->unblocked (engine/blocking.c let it go) */
 } conn_t;
 
 struct net_ctx {
@@ -57,6 +88,13 @@ struct net_ctx {
     int unix_fd;
     conn_t **closing;
     int nclosing, cclosing;
+    net_reply_gate gate; /* appended == NULL: no holding */
+    conn_t *held;        /* connections with holds */
+    uint64_t last_released;
+    /* Clients unblocked since the loop last slept: their buffered commands
+     * run in net_before_sleep (Redis's processUnblockedClients). */
+    conn_t **unblocked;
+    int nunblocked, cunblocked;
 };
 
 static void read_handler(loop_t *l, int fd, void *priv, int mask);
@@ -139,7 +177,86 @@ static void conn_limits(conn_t *cn) {
     cn->rd.limits = lim;
 }
 
+/* ---- reply holding --------------------------------------------------------- */
+
+static uint64_t out_end(const conn_t *cn) { return cn->out_base + sds_len(cn->c->out); }
+
+static void held_unlink(conn_t *cn) {
+    net_ctx *n = cn->n;
+    if (cn->held_prev) cn->held_prev->held_next = cn->held_next;
+    else if (n->held == cn) n->held = cn->held_next;
+    if (cn->held_next) cn->held_next->held_prev = cn->held_prev;
+    cn->held_prev = cn->held_next = NULL;
+}
+
+/* Hold output from pos on until the AOF offset `need` is released. */
+static void hold_push(conn_t *cn, uint64_t pos, uint64_t need) {
+    net_ctx *n = cn->n;
+    if (cn->nholds > 0) {
+        net_hold *last = &cn->holds[cn->nholds - 1];
+        /* Invariant (3) stays true when a later hold merges into an earlier
+         * one (earlier position, later offset): only more is held.  Merge
+         * when both go out with the same write, or when the queue is full. */
+        if (last->need > n->gate.written(n->gate.priv) || cn->nholds == NET_MAX_HOLDS) {
+            if (need > last->need) last->need = need;
+            return;
+        }
+    } else {
+        cn->held_prev = NULL;
+        cn->held_next = n->held;
+        if (n->held) n->held->held_prev = cn;
+        n->held = cn;
+    }
+    cn->holds[cn->nholds].pos = pos;
+    cn->holds[cn->nholds].need = need;
+    cn->nholds++;
+}
+
+/* Drop the holds the gate has released; 1 when any was dropped. */
+static int holds_release(conn_t *cn, uint64_t released) {
+    int k = 0;
+    while (k < cn->nholds && cn->holds[k].need <= released) k++;
+    if (k == 0) return 0;
+    memmove(cn->holds, cn->holds + k, sizeof(net_hold) * (size_t)(cn->nholds - k));
+    cn->nholds -= k;
+    if (cn->nholds == 0) held_unlink(cn);
+    return 1;
+}
+
+/* Output that appeared without a command of this client (see the top). */
+static void hold_foreign_output(conn_t *cn) {
+    net_ctx *n = cn->n;
+    uint64_t end = out_end(cn);
+    if (n->gate.appended && end > cn->out_seen) {
+        uint64_t app = n->gate.appended(n->gate.priv);
+        if (app > n->gate.released(n->gate.priv)) hold_push(cn, cn->out_seen, app);
+    }
+    cn->out_seen = end;
+}
+
+/* How many bytes of c->out may be written now. */
+static size_t sendable(conn_t *cn) {
+    size_t len = sds_len(cn->c->out);
+    if (cn->nholds == 0) return len;
+    holds_release(cn, cn->n->gate.released(cn->n->gate.priv));
+    if (cn->nholds == 0) return len;
+    uint64_t lim = cn->holds[0].pos - cn->out_base;
+    return lim < len ? (size_t)lim : len;
+}
+
+void net_set_reply_gate(net_ctx *n, const net_reply_gate *g) {
+    if (g) n->gate = *g;
+    else memset(&n->gate, 0, sizeof(n->gate));
+}
+
 static void close_conn(conn_t *cn) {
+    if (cn->nholds) held_unlink(cn);
+    if (cn->unblocked) { /* not resumed yet (only on net_stop): forget it */
+        net_ctx *n = cn->n;
+        for (int i = 0; i < n->nunblocked; i++)
+            if (n->unblocked[i] == cn) n->unblocked[i] = NULL;
+    }
+    blocking_client_free(cn->c);
     loop_del_fd(cn->n->loop, cn->fd, LOOP_READABLE | LOOP_WRITABLE);
     close(cn->fd);
     resp_reader_free(&cn->rd);
@@ -151,6 +268,7 @@ static void schedule_close(conn_t *cn) {
     net_ctx *n = cn->n;
     if (cn->c->flags & CLIENT_CLOSE_ASAP) return;
     cn->c->flags |= CLIENT_CLOSE_ASAP;
+    blocking_client_free(cn->c); /* a closing client is not served any more */
     if (n->nclosing == n->cclosing) {
         n->cclosing = n->cclosing ? n->cclosing * 2 : 16;
         n->closing = mem_realloc(n->closing, sizeof(*n->closing) * (size_t)n->cclosing);
@@ -161,6 +279,19 @@ static void schedule_close(conn_t *cn) {
 static void hook_close_client(void *netpriv, kv_client *c) {
     (void)netpriv;
     if (c->conn) schedule_close(c->conn);
+}
+
+/* kv_net_hooks.client_unblocked: queue c to resume its buffered input. */
+static void hook_client_unblocked(void *netpriv, kv_client *c) {
+    net_ctx *n = netpriv;
+    conn_t *cn = c->conn;
+    if (!cn || cn->unblocked) return;
+    if (n->nunblocked == n->cunblocked) {
+        n->cunblocked = n->cunblocked ? n->cunblocked * 2 : 16;
+        n->unblocked = mem_realloc(n->unblocked, sizeof(*n->unblocked) * (size_t)n->cunblocked);
+    }
+    cn->unblocked = 1;
+    n->unblocked[n->nunblocked++] = cn;
 }
 
 static int is_loopback(const struct sockaddr_storage *ss) {
@@ -193,12 +324,22 @@ static void format_addr(const struct sockaddr_storage *ss, char *out, size_t siz
     }
 }
 
+/* Word for word (typo included) what redis-server 7.0.15 sends; clients and
+ * docs match on it. Checked by tests/integration/test_limits.c from a
+ * non-loopback address in a network namespace. */
 static const char protected_msg[] =
-    "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for "
-    "the default user. In this mode connections are only accepted from the loopback interface. If you want to "
-    "connect from external computers, either set a password (requirepass) or disable protected mode with "
-    "'CONFIG SET protected-mode no' from the loopback interface (and make sure the server is not reachable "
-    "from the internet), or restart it with '--protected-mode no'.\r\n";
+    "-DENIED Redis is running in protected mode because protected mode is enabled and no password is "
+    "set for the default user. In this mode connections are only accepted from the loopback interface. "
+    "If you want to connect from external computers to Redis you may adopt one of the following "
+    "solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from "
+    "the loopback interface by connecting to Redis from the same host the server is running, however "
+    "MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make "
+    "this change permanent. 2) Alternatively you can just disable the protected mode by editing the "
+    "Redis configuration file, and setting the protected mode option to 'no', and then restarting the "
+    "server. 3) If you started the server manually just for testing, restart it with the "
+    "'--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: "
+    "You only need to do one of the above things in order for the server to start accepting connections "
+    "from the outside.\r\n";
 
 static void accept_one(net_ctx *n, int lfd, int is_unix) {
     struct sockaddr_storage ss;
@@ -243,6 +384,9 @@ static void accept_one(net_ctx *n, int lfd, int is_unix) {
     cn->c->conn = cn;
     if (is_unix) cn->c->flags |= CLIENT_UNIX_SOCKET;
     format_addr(&ss, cn->c->addr, sizeof(cn->c->addr));
+    /* A unix-socket peer has no address of its own: Redis 7.0 shows the
+     * socket path for both ends (addr=/path/to.sock:0 laddr=/path/to.sock:0). */
+    if (is_unix) snprintf(cn->c->addr, sizeof(cn->c->addr), "%s:0", cfg->unixsocket);
     struct sockaddr_storage ls;
     socklen_t ll = sizeof(ls);
     if (!is_unix && getsockname(fd, (struct sockaddr *)&ls, &ll) == 0) format_addr(&ls, cn->c->laddr, sizeof(cn->c->laddr));
@@ -291,7 +435,19 @@ static void process_input(conn_t *cn) {
         c->last_ms = (int64_t)util_mstime();
         client_set_argv(c, argc, argv);
         int was_auth = c->authenticated;
+        net_ctx *n = cn->n;
+        uint64_t app = 0, pos = 0;
+        if (n->gate.appended) {
+            hold_foreign_output(cn);
+            app = n->gate.appended(n->gate.priv);
+            pos = out_end(cn);
+        }
         cmd_process(c);
+        if (n->gate.appended) {
+            uint64_t now = n->gate.appended(n->gate.priv);
+            if (now != app) hold_push(cn, pos, now); /* this command wrote */
+            cn->out_seen = out_end(cn);
+        }
         client_reset_argv(c);
         if (c->authenticated != was_auth) conn_limits(cn);
     }
@@ -337,9 +493,9 @@ static void read_handler(loop_t *l, int fd, void *priv, int mask) {
 static int write_out(conn_t *cn) {
     kv_client *c = cn->c;
     kv_server *srv = cn->n->srv;
-    size_t written = 0;
-    while (c->out_sent < sds_len(c->out) && written < NET_MAX_WRITE_PER_EVENT) {
-        ssize_t nw = write(cn->fd, c->out + c->out_sent, sds_len(c->out) - c->out_sent);
+    size_t written = 0, limit = sendable(cn);
+    while (c->out_sent < limit && written < NET_MAX_WRITE_PER_EVENT) {
+        ssize_t nw = write(cn->fd, c->out + c->out_sent, limit - c->out_sent);
         if (nw < 0) {
             if (errno == EAGAIN || errno == EINTR) break;
             log_msg(LOG_VERBOSE, "Error writing to client: %s", strerror(errno));
@@ -352,6 +508,7 @@ static int write_out(conn_t *cn) {
     c->tot_net_out += (long long)written;
     if (written) srv->stat.total_writes_processed++;
     if (c->out_sent == sds_len(c->out)) {
+        cn->out_base += c->out_sent;
         if (sds_alloc_size(c->out) > 64 * 1024) {
             sds_free(c->out);
             c->out = sds_empty();
@@ -359,7 +516,12 @@ static int write_out(conn_t *cn) {
             sds_clear(c->out);
         }
         c->out_sent = 0;
-    } else if (c->out_sent > 1024 * 1024) {
+    } else if (c->out_sent > 1024 * 1024 && c->out_sent >= sds_len(c->out) - c->out_sent) {
+        /* Drop the sent prefix only once it is at least as big as what is
+         * left, so each byte is moved O(1) times.  (Compacting after every
+         * 1 MiB moved the whole remainder each time: quadratic for a slow
+         * reader with 100 MB pending, and every other client waited.) */
+        cn->out_base += c->out_sent;
         sds_range(c->out, (ssize_t)c->out_sent, -1);
         c->out_sent = 0;
     }
@@ -368,7 +530,7 @@ static int write_out(conn_t *cn) {
 
 static void after_write(conn_t *cn) {
     kv_client *c = cn->c;
-    int pending = c->out_sent < sds_len(c->out);
+    int pending = c->out_sent < sendable(cn); /* held bytes wait for the gate, not for POLLOUT */
     if (pending && !cn->writing) {
         loop_add_fd(cn->n->loop, cn->fd, LOOP_WRITABLE, write_handler, cn);
         cn->writing = 1;
@@ -376,7 +538,7 @@ static void after_write(conn_t *cn) {
         loop_del_fd(cn->n->loop, cn->fd, LOOP_WRITABLE);
         cn->writing = 0;
     }
-    if (!pending && (c->flags & CLIENT_CLOSE_AFTER_REPLY)) schedule_close(cn);
+    if (c->out_sent == sds_len(c->out) && (c->flags & CLIENT_CLOSE_AFTER_REPLY)) schedule_close(cn);
 }
 
 static void write_handler(loop_t *l, int fd, void *priv, int mask) {
@@ -392,11 +554,42 @@ static void write_handler(loop_t *l, int fd, void *priv, int mask) {
     after_write(cn);
 }
 
+/* The gate moved: connections whose first hold is now released get
+ * written. */
+static void release_held(net_ctx *n) {
+    uint64_t rel = n->gate.released(n->gate.priv);
+    if (rel == n->last_released) return;
+    n->last_released = rel;
+    conn_t *next;
+    for (conn_t *cn = n->held; cn; cn = next) {
+        next = cn->held_next;
+        if (holds_release(cn, rel)) client_mark_pending(cn->c);
+    }
+}
+
+/* Run what unblocked clients buffered while blocked, in unblocking order
+ * (their commands may unblock more clients: those run in the same pass). */
+static void resume_unblocked(net_ctx *n) {
+    for (int i = 0; i < n->nunblocked; i++) {
+        conn_t *cn = n->unblocked[i];
+        if (!cn) continue;
+        cn->unblocked = 0;
+        if (cn->c->flags & (CLIENT_CLOSE_ASAP | CLIENT_BLOCKED)) continue;
+        process_input(cn);
+        cn->c->qbuf = resp_reader_buffered(&cn->rd);
+        cn->c->argv_mem = resp_reader_argv_bytes(&cn->rd);
+    }
+    n->nunblocked = 0;
+}
+
 void net_before_sleep(net_ctx *n) {
     kv_client *c;
+    resume_unblocked(n);
+    if (n->gate.appended) release_held(n);
     while ((c = client_pop_pending(n->srv))) {
         conn_t *cn = c->conn;
         if (!cn || (c->flags & CLIENT_CLOSE_ASAP)) continue;
+        if (n->gate.appended) hold_foreign_output(cn);
         if (!cn->writing && write_out(cn) < 0) {
             schedule_close(cn);
             continue;
@@ -468,6 +661,7 @@ net_ctx *net_start(kv_server *srv, loop_t *loop, sds *err) {
     for (int i = 0; i < n->nl; i++) loop_add_fd(loop, n->lfd[i], LOOP_READABLE, accept_handler, n);
     srv->net.close_client = hook_close_client;
     srv->net.info_clients = info_clients;
+    srv->net.client_unblocked = hook_client_unblocked;
     srv->net.netpriv = n;
     return n;
 }
@@ -489,7 +683,9 @@ void net_stop(net_ctx *n) {
         c = next;
     }
     mem_free(n->closing);
+    mem_free(n->unblocked);
     n->srv->net.close_client = NULL;
+    n->srv->net.client_unblocked = NULL;
     mem_free(n);
 }
 

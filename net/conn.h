@@ -11,6 +11,8 @@
 #ifndef STRATA_CONN_H
 #define STRATA_CONN_H
 
+#include <stdint.h>
+
 #include "engine/kv.h"
 #include "loop.h"
 
@@ -26,5 +28,19 @@ void net_before_sleep(net_ctx *n);
 void net_cron(net_ctx *n);
 /* Whether all listeners that had to open are open. */
 int net_listener_count(const net_ctx *n);
+
+/* The reply gate (DESIGN.md "Write path" 4-5): replies to commands that
+ * made the AOF grow leave only once the AOF says so.  All three return log
+ * offsets (aof/aof.h "Offsets"): appended = after everything propagated so
+ * far, written = accepted by write(), released = replies to writes up to
+ * here may leave.  The functions are called on the loop's thread; priv is
+ * borrowed.  g is copied; NULL turns holding off. */
+typedef struct net_reply_gate {
+    uint64_t (*appended)(void *priv);
+    uint64_t (*written)(void *priv);
+    uint64_t (*released)(void *priv);
+    void *priv;
+} net_reply_gate;
+void net_set_reply_gate(net_ctx *n, const net_reply_gate *g);
 
 #endif

@@ -15,15 +15,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "aof/aof.h"
 #include "conn.h"
 #include "engine/client.h"
+#include "engine/cmd.h"
 #include "engine/config.h"
 #include "engine/db.h"
 #include "engine/log.h"
 #include "engine/mem.h"
+#include "engine/reply.h"
 #include "engine/server.h"
+#include "engine/server_cmds.h"
 #include "engine/util.h"
 #include "loop.h"
+#include "rdb/rdb.h"
+#include "recovery/recovery.h"
 
 static volatile sig_atomic_t got_signal;
 
@@ -34,6 +40,8 @@ typedef struct app {
     kv_server *srv;
     loop_t *loop;
     net_ctx *net;
+    aof_t *aof;
+    int stopping; /* prepare_shutdown succeeded: the loop is stopping */
 } app_t;
 
 static void usage(FILE *f) {
@@ -50,17 +58,43 @@ static void usage(FILE *f) {
             "       ./strata-server --dir ./data --dbfilename dump.rdb\n");
 }
 
+/* The requester of a SHUTDOWN that could not be performed: the client whose
+ * last command was SHUTDOWN most recently. */
+static kv_client *shutdown_requester(kv_server *srv) {
+    kv_client *best = NULL;
+    for (kv_client *c = srv->clients; c; c = c->next)
+        if (c->lastcmd && !strcmp(c->lastcmd->name, "shutdown") && (!best || c->last_ms > best->last_ms)) best = c;
+    return best;
+}
+
+/* Shutdown was asked (SHUTDOWN or a signal): kill a BGSAVE child and save
+ * as Redis does (rdb_shutdown).  Returns 1 when the loop may stop; 0 when
+ * the save failed: the server keeps running and the requester is told. */
+static int prepare_shutdown(app_t *a) {
+    int flags = a->srv->shutdown_flags | (got_signal ? SHUTDOWN_SIGNAL : 0);
+    if (a->stopping) return 1;
+    aof_shutdown(a->aof); /* kill a rewrite child, write and fsync the AOF */
+    if (rdb_shutdown(a->srv, flags) == 0) return a->stopping = 1;
+    kv_client *c = (flags & SHUTDOWN_SIGNAL) ? NULL : shutdown_requester(a->srv);
+    if (c) reply_error(c, "ERR Errors trying to SHUTDOWN. Check logs.");
+    a->srv->shutdown_asap = 0;
+    a->srv->shutdown_flags = 0;
+    got_signal = 0;
+    return 0;
+}
+
 static long long cron_timer(loop_t *l, long long id, void *priv) {
     app_t *a = priv;
     (void)l;
     (void)id;
     server_cron(a->srv);
+    aof_cron(a->aof);
     if (a->srv->cron_loops % (unsigned)(a->srv->hz > 0 ? a->srv->hz : 10) == 0) net_cron(a->net);
     if (got_signal && !a->srv->shutdown_asap) {
         log_msg(LOG_WARNING, "Received %s scheduling shutdown...", got_signal == SIGINT ? "SIGINT" : "SIGTERM");
         a->srv->shutdown_asap = 1;
     }
-    if (a->srv->shutdown_asap) loop_stop(a->loop);
+    if (a->srv->shutdown_asap && prepare_shutdown(a)) loop_stop(a->loop);
     int hz = (int)a->srv->cfg->hz;
     if (hz <= 0) hz = 10;
     a->srv->hz = hz;
@@ -71,15 +105,34 @@ static void before_sleep(loop_t *l, void *priv) {
     app_t *a = priv;
     (void)l;
     db_active_expire_cycle(a->srv, 0);
+    aof_before_sleep(a->aof); /* write() the AOF before any reply leaves */
     net_before_sleep(a->net);
+    /* Clients resumed inside net_before_sleep (unblocked ones) may have
+     * written: write that now rather than after the next wakeup, or their
+     * held replies would wait for it. */
+    if (aof_appended_offset(a->aof) != aof_written_offset(a->aof)) {
+        aof_before_sleep(a->aof);
+        net_before_sleep(a->net);
+    }
     if (a->srv->shutdown_asap || got_signal) {
         if (!a->srv->shutdown_asap) {
             log_msg(LOG_WARNING, "Received %s scheduling shutdown...", got_signal == SIGINT ? "SIGINT" : "SIGTERM");
             a->srv->shutdown_asap = 1;
         }
-        loop_stop(a->loop);
+        if (prepare_shutdown(a)) loop_stop(a->loop);
     }
 }
+
+/* The AOF's fsync completions (aof/aof.h) and the reply gate (net/conn.h). */
+static void aof_event(loop_t *l, int fd, void *priv, int mask) {
+    (void)l;
+    (void)fd;
+    (void)mask;
+    aof_handle_event(priv);
+}
+static uint64_t gate_appended(void *priv) { return aof_appended_offset(priv); }
+static uint64_t gate_written(void *priv) { return aof_written_offset(priv); }
+static uint64_t gate_released(void *priv) { return aof_release_offset(priv); }
 
 static int write_pidfile(const char *path) {
     FILE *f = fopen(path, "w");
@@ -123,6 +176,7 @@ static int load_config(app_t *a, int argc, char **argv) {
 fail:
     fprintf(stderr, "%s\n", err ? err : "configuration error");
     sds_free(err);
+    config_free(&a->cfg); /* a refused config must not show as a leak under ASAN */
     return -1;
 }
 
@@ -171,6 +225,20 @@ int main(int argc, char **argv) {
     else log_msg(LOG_WARNING, "No config file specified, using the default config.");
 
     a.srv = server_create(&a.cfg);
+    a.aof = aof_create(a.srv);
+    /* The dataset is loaded before the port opens (recovery/recovery.h
+     * decides AOF or RDB): an unloadable file stops the boot rather than
+     * serving nothing.  Then the AOF is opened for appending (or created,
+     * seeded from what was loaded). */
+    sds aerr = NULL;
+    if (recovery_boot(a.srv, NULL) < 0 || aof_start(a.aof, &aerr) < 0) {
+        if (aerr) log_msg(LOG_WARNING, "%s", aerr);
+        sds_free(aerr);
+        aof_free(a.aof);
+        server_free(a.srv);
+        config_free(&a.cfg);
+        return 1;
+    }
     a.loop = loop_create((int)a.cfg.maxclients + 128);
     if (!a.loop) {
         log_msg(LOG_WARNING, "Failed creating the event loop: %s", strerror(errno));
@@ -186,6 +254,9 @@ int main(int argc, char **argv) {
         config_free(&a.cfg);
         return 1;
     }
+    net_reply_gate gate = {gate_appended, gate_written, gate_released, a.aof};
+    net_set_reply_gate(a.net, &gate);
+    if (aof_event_fd(a.aof) >= 0) loop_add_fd(a.loop, aof_event_fd(a.aof), LOOP_READABLE, aof_event, a.aof);
     if (a.cfg.pidfile && a.cfg.pidfile[0] && write_pidfile(a.cfg.pidfile) < 0)
         log_msg(LOG_WARNING, "Failed to write PID file %s: %s", a.cfg.pidfile, strerror(errno));
     loop_add_timer(a.loop, 1, cron_timer, &a);
@@ -195,6 +266,7 @@ int main(int argc, char **argv) {
     loop_run(a.loop);
 
     shutdown_server(&a);
+    aof_free(a.aof);
     server_free(a.srv);
     loop_destroy(a.loop);
     config_free(&a.cfg);

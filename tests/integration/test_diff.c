@@ -115,6 +115,10 @@ typedef enum {
     CMP_TTL_MS, /* integers: equal, or both >= 0 and within 2000 */
     CMP_KIND,   /* same reply type (RANDOMKEY, OBJECT REFCOUNT) */
     CMP_EXEC,   /* EXEC: element-wise with the queued commands' modes */
+    CMP_PAIRS,  /* arrays of field, value pairs in any pair order (HGETALL) */
+    CMP_SCAN_SORTED, /* [cursor, elements]: cursor exact, elements sorted (SSCAN) */
+    CMP_SCAN_PAIRS,  /* [cursor, pairs]: cursor exact, pairs in any order (HSCAN) */
+    CMP_SHAPE,  /* same kinds and counts, values free; errors exact (SRANDMEMBER) */
 } cmp_mode;
 
 typedef enum { STEP_CMD, STEP_SCAN, STEP_SLEEP } step_kind;
@@ -1062,6 +1066,11 @@ static void g_timed(void) {
 
 /* ---------------------------------------------------------- the table */
 
+#include "diff_hash.h"
+#include "diff_list.h"
+#include "diff_set.h"
+#include "diff_zset.h"
+
 static const row ROWS[] = {
     /* strings */
     {"strings", "get", 300, R_SINGLE, g_get},
@@ -1117,6 +1126,71 @@ static const row ROWS[] = {
     {"errors", "server", 30, R_SINGLE, g_server},
     /* expiry by time */
     {"expiry", "timed", 1, 0, g_timed},
+    /* lists (diff_list.h) */
+    {"lists", "lpush/rpush", 150, R_SINGLE, g_lpush},
+    {"lists", "lpushx/rpushx", 30, R_SINGLE, g_lpushx},
+    {"lists", "lpop/rpop", 80, R_SINGLE, g_lpop},
+    {"lists", "llen", 30, R_SINGLE, g_llen},
+    {"lists", "lrange", 80, R_SINGLE, g_lrange},
+    {"lists", "lindex", 40, R_SINGLE, g_lindex},
+    {"lists", "lset", 40, R_SINGLE, g_lset},
+    {"lists", "linsert", 40, R_SINGLE, g_linsert},
+    {"lists", "lrem", 40, R_SINGLE, g_lrem},
+    {"lists", "ltrim", 30, R_SINGLE, g_ltrim},
+    {"lists", "lpos", 40, R_SINGLE, g_lpos},
+    {"lists", "lmove/rpoplpush", 40, R_SINGLE, g_lmove},
+    {"lists", "lmpop", 30, R_SINGLE, g_lmpop},
+    {"lists", "blocking", 25, 0, g_blocking},
+    {"lists", "blocking-multi", 10, 0, g_blocking_multi},
+    {"lists", "biglist", 2, R_SINGLE, g_biglist},
+    /* hashes (diff_hash.h) */
+    {"hashes", "hset/hmset", 150, R_SINGLE, g_hset},
+    {"hashes", "hsetnx", 30, R_SINGLE, g_hsetnx},
+    {"hashes", "hget", 80, R_SINGLE, g_hget},
+    {"hashes", "hmget", 40, R_SINGLE, g_hmget},
+    {"hashes", "hdel", 60, R_SINGLE, g_hdel},
+    {"hashes", "hlen/hstrlen/hexists", 50, R_SINGLE, g_hlen_strlen_exists},
+    {"hashes", "hgetall/hkeys/hvals", 40, R_SINGLE, g_hgetall},
+    {"hashes", "hincrby", 50, R_SINGLE, g_hincrby},
+    {"hashes", "hincrbyfloat", 40, R_SINGLE, g_hincrbyfloat},
+    {"hashes", "hrandfield", 30, R_SINGLE, g_hrandfield},
+    {"hashes", "hscan", 20, R_SINGLE, g_hscan},
+    {"hashes", "bighash", 1, R_SINGLE, g_bighash},
+    /* sets (diff_set.h) */
+    {"sets", "sadd", 150, R_SINGLE, g_sadd},
+    {"sets", "srem", 50, R_SINGLE, g_srem},
+    {"sets", "scard/sismember/smismember", 60, R_SINGLE, g_sismember},
+    {"sets", "smembers", 30, R_SINGLE, g_smembers},
+    {"sets", "sinter/sunion/sdiff", 40, R_SINGLE, g_setop},
+    {"sets", "*store", 40, R_SINGLE, g_setop_store},
+    {"sets", "sintercard", 25, R_SINGLE, g_sintercard},
+    {"sets", "smove", 40, R_SINGLE, g_smove},
+    {"sets", "srandmember", 30, R_SINGLE, g_srandmember},
+    {"sets", "spop", 25, R_SINGLE, g_spop_det},
+    {"sets", "spop-scratch", 20, 0, g_spop_scratch},
+    {"sets", "sscan", 20, R_SINGLE, g_sscan},
+    {"sets", "bigset", 2, R_SINGLE, g_bigset},
+    /* sorted sets and SORT (diff_zset.h) */
+    {"zsets", "zadd", 150, R_SINGLE, g_zadd},
+    {"zsets", "zadd-lex", 40, R_SINGLE, g_zlexadd},
+    {"zsets", "zincrby", 30, R_SINGLE, g_zincrby},
+    {"zsets", "zrem", 40, R_SINGLE, g_zrem},
+    {"zsets", "zcard/zscore/zrank/zmscore", 60, R_SINGLE, g_zread},
+    {"zsets", "zcount/zlexcount", 30, R_SINGLE, g_zcount},
+    {"zsets", "zrange", 80, R_SINGLE, g_zrange},
+    {"zsets", "zrangebyscore/bylex/zrevrange", 50, R_SINGLE, g_zrange_old},
+    {"zsets", "zrangestore", 25, R_SINGLE, g_zrangestore},
+    {"zsets", "zremrangeby*", 30, R_SINGLE, g_zremrange},
+    {"zsets", "zpopmin/zpopmax", 30, R_SINGLE, g_zpop},
+    {"zsets", "zmpop", 20, R_SINGLE, g_zmpop},
+    {"zsets", "bzpop*", 3, R_SINGLE, g_bzpop},
+    {"zsets", "zrandmember", 20, R_SINGLE, g_zrandmember},
+    {"zsets", "zscan", 15, R_SINGLE, g_zscan},
+    {"zsets", "zunion/zinter/zdiff", 40, R_SINGLE, g_zsetop},
+    {"zsets", "*store", 35, R_SINGLE, g_zsetop_store},
+    {"zsets", "zintercard", 15, R_SINGLE, g_zintercard},
+    {"zsets", "bigzset", 2, R_SINGLE, g_bigzset},
+    {"sort", "sort/sort_ro", 40, 0, g_sort},
 };
 #define NROWS ((int)(sizeof ROWS / sizeof *ROWS))
 
@@ -1128,6 +1202,14 @@ static const struct {
 } STATE_DUMP[] = {
     {"string", {"GET", "@"}, CMP_EXACT},
     {"string", {"OBJECT", "ENCODING", "@"}, CMP_EXACT},
+    {"list", {"LRANGE", "@", "0", "-1"}, CMP_EXACT},
+    {"list", {"OBJECT", "ENCODING", "@"}, CMP_EXACT},
+    {"hash", {"HGETALL", "@"}, CMP_PAIRS},
+    {"hash", {"OBJECT", "ENCODING", "@"}, CMP_EXACT},
+    {"set", {"SMEMBERS", "@"}, CMP_SORTED},
+    {"set", {"OBJECT", "ENCODING", "@"}, CMP_EXACT},
+    {"zset", {"ZRANGE", "@", "0", "-1", "WITHSCORES"}, CMP_EXACT},
+    {"zset", {"OBJECT", "ENCODING", "@"}, CMP_EXACT},
     {"*", {"PTTL", "@"}, CMP_TTL_MS},
 };
 
@@ -1210,6 +1292,38 @@ static char *sorted_repr(const redisReply *r, int uniq) {
     return out;
 }
 
+/* The pairs of a field, value, ... array rendered and sorted, as one text
+ * (NULL for an odd count). */
+static char *pairs_repr(const redisReply *r) {
+    if (r->elements % 2) return NULL;
+    size_t n = r->elements / 2;
+    redisReply *pair = calloc(n + 1, sizeof *pair), **v = calloc(n + 1, sizeof *v);
+    if (!pair || !v) abort();
+    for (size_t i = 0; i < n; i++) {
+        pair[i].type = REDIS_REPLY_ARRAY;
+        pair[i].elements = 2;
+        pair[i].element = r->element + 2 * i;
+        v[i] = &pair[i];
+    }
+    redisReply all = {.type = REDIS_REPLY_ARRAY, .elements = n, .element = v};
+    char *out = sorted_repr(&all, 0);
+    free(pair);
+    free(v);
+    return out;
+}
+
+/* CMP_SHAPE: kinds and counts alike; errors, statuses, integers exact. */
+static int same_shape(const redisReply *a, const redisReply *b) {
+    if (a->type != b->type) return 0;
+    if (a->type == REDIS_REPLY_ERROR || a->type == REDIS_REPLY_STATUS || a->type == REDIS_REPLY_INTEGER)
+        return reply_eq(a, b);
+    if (a->type != REDIS_REPLY_ARRAY) return 1;
+    if (a->elements != b->elements) return 0;
+    for (size_t i = 0; i < a->elements; i++)
+        if (!same_shape(a->element[i], b->element[i])) return 0;
+    return 1;
+}
+
 static int same(const redisReply *a, const redisReply *b, cmp_mode mode, const cmp_mode *inner,
                 int ninner) {
     if (!a || !b) return 0;
@@ -1231,6 +1345,23 @@ static int same(const redisReply *a, const redisReply *b, cmp_mode mode, const c
         }
         return reply_eq(a, b);
     case CMP_KIND: return a->type == b->type;
+    case CMP_PAIRS:
+        if (a->type == REDIS_REPLY_ARRAY && b->type == REDIS_REPLY_ARRAY) {
+            char *x = pairs_repr(a), *y = pairs_repr(b);
+            int eq = x && y ? strcmp(x, y) == 0 : reply_eq(a, b);
+            free(x);
+            free(y);
+            return eq;
+        }
+        return reply_eq(a, b);
+    case CMP_SCAN_SORTED: case CMP_SCAN_PAIRS:
+        if (a->type == REDIS_REPLY_ARRAY && b->type == REDIS_REPLY_ARRAY && a->elements == 2 &&
+            b->elements == 2)
+            return reply_eq(a->element[0], b->element[0]) &&
+                   same(a->element[1], b->element[1], mode == CMP_SCAN_PAIRS ? CMP_PAIRS : CMP_SORTED,
+                        NULL, 0);
+        return reply_eq(a, b);
+    case CMP_SHAPE: return same_shape(a, b);
     case CMP_EXEC:
         if (a->type == REDIS_REPLY_ARRAY && b->type == REDIS_REPLY_ARRAY &&
             a->elements == b->elements && (int)a->elements == ninner && inner) {
@@ -1808,6 +1939,20 @@ static void comparator_selfcheck(void) {
                "EXEC with exact elements differing");
     check_same(0, mk_arr(1, I_(1)), mk(REDIS_REPLY_NIL, NULL, 0), CMP_EXEC, EXEC_EX, 1,
                "EXEC results vs aborted (nil)");
+    check_same(1, mk_arr(4, S_("a"), S_("1"), S_("b"), S_("2")), mk_arr(4, S_("b"), S_("2"), S_("a"), S_("1")),
+               CMP_PAIRS, NULL, 0, "pairs: the same pairs in another order");
+    check_same(0, mk_arr(4, S_("a"), S_("1"), S_("b"), S_("2")), mk_arr(4, S_("a"), S_("2"), S_("b"), S_("1")),
+               CMP_PAIRS, NULL, 0, "pairs: values swapped between fields");
+    check_same(1, mk_arr(2, S_("0"), mk_arr(2, S_("x"), S_("y"))), mk_arr(2, S_("0"), mk_arr(2, S_("y"), S_("x"))),
+               CMP_SCAN_SORTED, NULL, 0, "scan: the same members in another order");
+    check_same(0, mk_arr(2, S_("0"), mk_arr(1, S_("x"))), mk_arr(2, S_("5"), mk_arr(1, S_("x"))),
+               CMP_SCAN_SORTED, NULL, 0, "scan: cursors differ");
+    check_same(1, mk_arr(2, S_("a"), S_("b")), mk_arr(2, S_("c"), S_("d")), CMP_SHAPE, NULL, 0,
+               "shape: two strings each");
+    check_same(0, mk_arr(2, S_("a"), S_("b")), mk_arr(3, S_("a"), S_("b"), S_("c")), CMP_SHAPE, NULL, 0,
+               "shape: counts differ");
+    check_same(0, mk(REDIS_REPLY_ERROR, "ERR a", 0), mk(REDIS_REPLY_ERROR, "ERR b", 0), CMP_SHAPE, NULL, 0,
+               "shape: errors compare exactly");
 }
 
 /* The raw parser and the hiredis reader must render RESP2 alike; RESP3
