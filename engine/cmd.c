@@ -410,7 +410,8 @@ static int process_command(kv_client *c) {
             return 0;
         }
     }
-    if ((cmd->flags & CMD_WRITE) || (is_exec && queue_has_flag(c, CMD_WRITE))) {
+    /* Like Redis, PING is refused too, so a health check notices broken persistence. */
+    if ((cmd->flags & CMD_WRITE) || (is_exec && queue_has_flag(c, CMD_WRITE)) || strcmp(cmd->name, "ping") == 0) {
         const char *why = persist_write_error(srv);
         if (why) {
             reply_error(c, why);

@@ -3,6 +3,7 @@
  */
 #include "server.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,6 +23,18 @@
 #include "t_set.h"
 #include "t_zset.h"
 #include "util.h"
+
+/* CONFIG SET dir: Redis changes the working directory, so later saves and
+ * AOF files go to the new place. */
+static int apply_dir(void *ctx, const char *name, sds *err) {
+    kv_server *srv = ctx;
+    (void)name;
+    if (chdir(srv->cfg->dir) < 0) {
+        *err = sds_new(strerror(errno)); /* as Redis: "... - No such file or directory" */
+        return -1;
+    }
+    return 0;
+}
 
 kv_server *server_create(strata_config *cfg) {
     static int seeded; /* the hash seed is process-wide: set it once */
@@ -48,6 +61,7 @@ kv_server *server_create(strata_config *cfg) {
     zset_module_init();
     cmd_register_all(srv);
     server_cmds_apply_config(srv);
+    config_set_hook(cfg, "dir", apply_dir, srv);
     rdb_server_init(srv); /* snapshot state, INFO persistence, MISCONF check */
     return srv;
 }

@@ -345,6 +345,7 @@ int rdb_boot_load(kv_server *srv) {
     if (rc == 0) log_msg(LOG_NOTICE, "Loading RDB file %s (%.2f MB)", path, (double)sb.st_size / (1024.0 * 1024.0));
     rdb_load_stats ls;
     rdb_err err;
+    memset(&err, 0, sizeof(err));
     rc = rc ? rc : rdb_load_file(srv, path, &ls, &err);
     if (rc == 0) {
         log_msg(LOG_NOTICE, "Done loading RDB, keys loaded: %lld, keys expired: %lld.", ls.keys_loaded,
@@ -353,8 +354,8 @@ int rdb_boot_load(kv_server *srv) {
         return 0;
     }
     if (rc == -ENOENT) return 0; /* removed between the stat and the open */
-    log_msg(LOG_WARNING, "Fatal error loading the DB: %s",
-            err.code ? err.text : strerror(-rc));
+    if (err.code) log_msg(LOG_WARNING, "Fatal error loading the DB: %s", err.text);
+    else log_msg(LOG_WARNING, "Fatal error loading the DB: %s: %s", path, strerror(-rc));
     log_msg(LOG_WARNING,
             "Refusing to start with the dataset in '%s' unread. The file was not modified: inspect it with "
             "'strata-check-rdb %s', repair or move it away, then restart.",
