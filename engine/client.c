@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "blocking.h"
 #include "cmd.h"
 #include "mem.h"
 #include "multi.h"
@@ -72,6 +73,7 @@ void client_free(kv_client *c) {
     kv_server *srv = c->srv;
     multi_discard(c);
     multi_unwatch_all(c);
+    blocking_client_free(c);
     if (c->flags & CLIENT_MONITOR) unlink_monitor(c);
     unlink_pending(c);
     if (srv->current == c) srv->current = NULL;

@@ -24,6 +24,8 @@
 #include <strings.h>
 
 #include "client.h"
+#include "blocking.h"
+#include "args.h"
 #include "cmd.h"
 #include "config.h"
 #include "mem.h"
@@ -460,6 +462,21 @@ static void client_help_command(kv_client *c) {
     reply_help(c, help);
 }
 
+/* CLIENT UNBLOCK id [TIMEOUT|ERROR] */
+static void client_unblock_command(kv_client *c) {
+    long long id;
+    int error = 0;
+    if (c->argc == 4) {
+        if (!strcasecmp(c->argv[3], "error")) error = 1;
+        else if (strcasecmp(c->argv[3], "timeout")) {
+            reply_error(c, "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+            return;
+        }
+    }
+    if (arg_ll(c, c->argv[2], &id, NULL) < 0) return;
+    reply_int(c, blocking_unblock_by_id(c->srv, (uint64_t)id, error));
+}
+
 #define CLIENT_SUB(name, fn, arity, flags, since, summary, args) \
     {name, fn, arity, (flags) | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_SENTINEL, 0, 0, 0, \
      "connection", since, summary, "O(1)", args, NULL}
@@ -481,6 +498,9 @@ static const kv_command client_subcommands[] = {
      NULL},
     CLIENT_SUB("no-evict", client_no_evict_command, 3, CMD_ADMIN, "7.0.0",
                "Set client eviction mode for the current connection", "ON|OFF"),
+    CLIENT_SUB("unblock", client_unblock_command, -3, CMD_ADMIN, "5.0.0",
+               "Unblock a client blocked in a blocking command from a different connection",
+               "client-id [TIMEOUT|ERROR]"),
     CLIENT_SUB("reply", client_reply_command, 3, 0, "3.2.0", "Instruct the server whether to reply to commands",
                "ON|OFF|SKIP"),
     {"help", client_help_command, 2, CMD_LOADING | CMD_STALE | CMD_SENTINEL, 0, 0, 0, "connection", "5.0.0",

@@ -13,9 +13,9 @@
  * looks the key up before parsing the index, LRANGE/LTRIM/LREM parse their
  * numbers first; LPOP key count answers a null array for a missing key even
  * with count 0; LPOS RANK -9223372036854775808 behaves as RANK -1 (Redis
- * negates it and keeps the first match from the tail); the timeout of a
- * blocking command is parsed before anything else except in BLMPOP, which
- * checks numkeys, the direction and COUNT first.
+ * negates it and keeps the first match from the tail); BLPOP, BRPOP and
+ * BRPOPLPUSH parse their timeout before anything else, BLMOVE checks its
+ * two directions first and BLMPOP numkeys, the direction and COUNT.
  *
  * Invariants every write handler keeps:
  *  (1) a list in the keyspace is never empty: the command that removes
