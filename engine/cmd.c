@@ -173,7 +173,7 @@ static void push_op(kv_server *srv, int dbid, int argc, sds *argv_owned) {
 }
 
 void cmd_also_propagate(kv_server *srv, int dbid, int argc, sds *argv) {
-    if (srv->loading) return;
+    if (srv->loading || srv->nprop == 0) return; /* nobody listens: no copies */
     sds *copy = mem_alloc(sizeof(sds) * (size_t)argc);
     for (int i = 0; i < argc; i++) copy[i] = sds_dup(argv[i]);
     push_op(srv, dbid, argc, copy);

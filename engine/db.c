@@ -147,12 +147,16 @@ void db_overwrite(kv_server *srv, kv_db *db, const sds key, kv_obj *val) {
 }
 
 void db_set(kv_server *srv, kv_db *db, const sds key, kv_obj *val, int keepttl) {
-    if (dict_find(db->keys, key)) {
-        db_overwrite(srv, db, key, val);
-        if (!keepttl) db_remove_expire(db, key);
-    } else {
+    dict_entry *de = dict_find(db->keys, key); /* one lookup for both cases */
+    if (!de) {
         db_add(srv, db, key, val);
+        return;
     }
+    kv_obj *old = de->v.val;
+    de->v.val = val;
+    obj_decr_ref(old);
+    if (!keepttl) db_remove_expire(db, key);
+    blocking_key_added(srv, db, key, val->type);
 }
 
 int db_delete(kv_server *srv, kv_db *db, const sds key) {
@@ -302,8 +306,17 @@ static int expire_db_step(kv_server *srv, kv_db *db, int per_loop, long long dea
 }
 
 void db_active_expire_cycle(kv_server *srv, int slow) {
-    static int next_db;
+    static int next_db, slow_timed_out;
+    static long long last_fast_us;
     if (!srv->active_expire_enabled || srv->loading) return;
+    /* The fast cycle (before each sleep) only runs when the last slow one
+     * ran out of time, i.e. when expired keys are piling up, and at most
+     * once every 2 ms: otherwise it would tax every event-loop iteration. */
+    if (!slow) {
+        long long now_us = (long long)util_monotonic_us();
+        if (!slow_timed_out || now_us - last_fast_us < 2000) return;
+        last_fast_us = now_us;
+    }
     int effort = srv->cfg->active_expire_effort - 1; /* 0..9 */
     int per_loop = 20 + 20 / 4 * effort;
     int hz = srv->hz > 0 ? srv->hz : 10;
@@ -320,6 +333,7 @@ void db_active_expire_cycle(kv_server *srv, int slow) {
             pct = expire_db_step(srv, db, per_loop, deadline, &timed_out);
         } while (!timed_out && pct > 10 - effort && dict_size(db->expires) > 0);
     }
+    if (slow) slow_timed_out = timed_out;
     srv->stat.expire_cycle_time_used_us += (long long)util_monotonic_us() - (deadline - budget_us);
     cmd_flush_propagation(srv);
 }

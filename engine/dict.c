@@ -267,10 +267,8 @@ int dict_rehash_ms(dict *d, int ms) {
 
 /* ---- lookup, insert, delete --------------------------------------------- */
 
-dict_entry *dict_find(dict *d, const void *key) {
-    if (dict_size(d) == 0) return NULL;
-    if (dict_is_rehashing(d)) rehash_step(d);
-    uint64_t h = key_hash(d, key);
+/* Lookup with a precomputed hash (dict_add_raw hashes once for both). */
+static dict_entry *find_hashed(dict *d, const void *key, uint64_t h) {
     for (int t = 0; t <= 1; t++) {
         if (!d->ht[t]) break;
         for (dict_entry *de = d->ht[t][h & ht_mask(d->exp[t])]; de; de = de->next)
@@ -280,20 +278,28 @@ dict_entry *dict_find(dict *d, const void *key) {
     return NULL;
 }
 
+dict_entry *dict_find(dict *d, const void *key) {
+    if (dict_size(d) == 0) return NULL;
+    if (dict_is_rehashing(d)) rehash_step(d);
+    return find_hashed(d, key, key_hash(d, key));
+}
+
 void *dict_fetch_value(dict *d, const void *key) {
     dict_entry *de = dict_find(d, key);
     return de ? de->v.val : NULL;
 }
 
 dict_entry *dict_add_raw(dict *d, void *key, dict_entry **existing) {
-    dict_entry *de = dict_find(d, key); /* also does the rehash step */
+    if (dict_is_rehashing(d)) rehash_step(d);
+    uint64_t h = key_hash(d, key);
+    dict_entry *de = dict_size(d) ? find_hashed(d, key, h) : NULL;
     if (de) {
         if (existing) *existing = de;
         return NULL;
     }
     expand_if_needed(d);
     int t = dict_is_rehashing(d) ? 1 : 0;
-    unsigned long idx = key_hash(d, key) & ht_mask(d->exp[t]);
+    unsigned long idx = h & ht_mask(d->exp[t]);
     de = mem_alloc(sizeof(*de));
     de->key = d->type->key_dup ? d->type->key_dup(key) : key;
     de->v.val = NULL;
