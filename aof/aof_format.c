@@ -27,7 +27,7 @@
  *       reader allocate gigabytes (it is a truncation: the file ends inside
  *       that argument).
  */
-#include "aof/aof.h"
+#include "aof/aof_int.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -42,9 +42,6 @@
 #include "engine/util.h"
 #include "rdb/fio.h"
 
-static void set_err(aof_err *err, int code, const char *file, int has_off, uint64_t off, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
-
 /* strncpy that always terminates (and keeps -Wformat-truncation quiet). */
 static void copy_trunc(char *dst, size_t cap, const char *src) {
     size_t n = strlen(src);
@@ -53,7 +50,7 @@ static void copy_trunc(char *dst, size_t cap, const char *src) {
     dst[n] = '\0';
 }
 
-static void set_err(aof_err *err, int code, const char *file, int has_off, uint64_t off, const char *fmt, ...) {
+void aof_err_set(aof_err *err, int code, const char *file, int has_off, uint64_t off, const char *fmt, ...) {
     if (!err) return;
     memset(err, 0, sizeof(*err));
     err->code = code;
@@ -218,9 +215,9 @@ int aof_manifest_parse(aof_manifest *m, const char *text, size_t len, aof_err *e
     return 0;
 fail:
     if (line)
-        set_err(err, -EINVAL, NULL, 0, 0, "Bad AOF manifest at line %d: %s ('%.200s')", linenum, why, line);
+        aof_err_set(err, -EINVAL, NULL, 0, 0, "Bad AOF manifest at line %d: %s ('%.200s')", linenum, why, line);
     else
-        set_err(err, -EINVAL, NULL, 0, 0, "Bad AOF manifest: %s", why);
+        aof_err_set(err, -EINVAL, NULL, 0, 0, "Bad AOF manifest: %s", why);
     sds_free(line);
     aof_manifest_free(m);
     return -EINVAL;
@@ -261,7 +258,7 @@ int aof_manifest_load(aof_manifest *m, const char *dir, const char *appendfilena
     if (rc == 0) rc = fio_read_file(path, 16u << 20, &text, &len);
     if (rc == -ENOENT) return rc;
     if (rc < 0) {
-        set_err(err, rc, path, 0, 0, "Can't read the AOF manifest %s: %s", path, strerror(-rc));
+        aof_err_set(err, rc, path, 0, 0, "Can't read the AOF manifest %s: %s", path, strerror(-rc));
         return rc;
     }
     rc = aof_manifest_parse(m, text, len, err);

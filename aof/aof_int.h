@@ -152,6 +152,10 @@ struct aof {
     int sync_asap;             /* a WAITAOF wants an fsync now (everysec, no) */
 };
 
+/* aof_format.c: fill *err (NULL ok) with a printf-style message. */
+void aof_err_set(aof_err *err, int code, const char *file, int has_off, uint64_t off, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
 /* aof_write.c */
 int aof_path(const aof_t *a, const char *name, char *out, size_t cap); /* dir/name */
 long long aof_now_ms(void);

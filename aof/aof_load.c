@@ -32,7 +32,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -50,26 +49,6 @@
 #include "rdb/stream.h"
 
 #define AOF_REPLAY_PROGRESS_EVERY 1024
-
-static void set_err(aof_err *err, int code, const char *file, int has_off, uint64_t off, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
-
-static void set_err(aof_err *err, int code, const char *file, int has_off, uint64_t off, const char *fmt, ...) {
-    if (!err) return;
-    memset(err, 0, sizeof(*err));
-    err->code = code;
-    err->has_offset = has_off;
-    err->offset = off;
-    if (file) {
-        size_t n = strlen(file);
-        if (n >= sizeof(err->file)) n = sizeof(err->file) - 1;
-        memcpy(err->file, file, n);
-    }
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->text, sizeof(err->text), fmt, ap);
-    va_end(ap);
-}
 
 /* ---- the RDB part ---------------------------------------------------------------- */
 
@@ -126,7 +105,7 @@ static int load_preamble(kv_server *srv, int fd, uint64_t size, const char *name
     int rc = rdb_decode(s, &ro, &sink, &info, &rerr);
     strm_close(s);
     if (rc) {
-        set_err(err, rc == -ENODATA ? -ENODATA : -EBADMSG, name, 1, rerr.offset,
+        aof_err_set(err, rc == -ENODATA ? -ENODATA : -EBADMSG, name, 1, rerr.offset,
                 "Error reading the RDB preamble of the AOF file %s: %s", name, rerr.text);
         return err->code;
     }
@@ -155,7 +134,7 @@ static int handle_truncated(const char *path, const char *name, int last_file, c
         log_msg(LOG_WARNING, "!!! Truncating the AOF %s at offset %llu !!!", name, (unsigned long long)good);
         int rc = truncate_file(path, good);
         if (rc < 0) {
-            set_err(err, rc, name, 1, good, "Error truncating the AOF file %s: %s", name, strerror(-rc));
+            aof_err_set(err, rc, name, 1, good, "Error truncating the AOF file %s: %s", name, strerror(-rc));
             return rc;
         }
         log_msg(LOG_WARNING, "AOF %s loaded anyway because aof-load-truncated is enabled", name);
@@ -168,13 +147,13 @@ static int handle_truncated(const char *path, const char *name, int last_file, c
         return 0;
     }
     if (!last_file) {
-        set_err(err, -ENODATA, name, 1, good,
+        aof_err_set(err, -ENODATA, name, 1, good,
                 "Fatal error: the AOF file %s is truncated at offset %llu (%s) but it is not the last file of the "
                 "manifest. Inspect it with strata-check-aof <dir>/<appendfilename>.manifest",
                 name, (unsigned long long)good, why);
         return -ENODATA;
     }
-    set_err(err, -ENODATA, name, 1, good,
+    aof_err_set(err, -ENODATA, name, 1, good,
             "Unexpected end of file reading the append only file %s at offset %llu (%s). You can: 1) Make a "
             "backup of your AOF directory, then use strata-check-aof --fix <dir>/<appendfilename>.manifest. 2) "
             "Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.",
@@ -198,7 +177,7 @@ static int replay_one(replay_state *st, int argc, sds *argv, uint64_t good_befor
     if (rc < 0) {
         sds msg = sds_newlen(c->out, sds_len(c->out));
         msg = sds_trim(msg, "\r\n-");
-        set_err(err, -EBADMSG, name, 1, good_before,
+        aof_err_set(err, -EBADMSG, name, 1, good_before,
                 "Can't replay the command at offset %llu of the append only file %s: %s",
                 (unsigned long long)good_before, name, msg);
         sds_free(msg);
@@ -242,7 +221,7 @@ static int replay_commands(kv_server *srv, int fd, const char *path, const char 
             rc = handle_truncated(path, name, last_file, o, at, size, "zero bytes after the last command (torn write)",
                                   res, err);
         } else {
-            set_err(err, -EBADMSG, name, 1, bad,
+            aof_err_set(err, -EBADMSG, name, 1, bad,
                     "Bad file format reading the append only file %s at offset %llu: %s. The file is corrupt before "
                     "its end, strata will not start on it. Inspect it with: strata-check-aof "
                     "<dir>/<appendfilename>.manifest. To start anyway, losing every write from that offset on: back "
@@ -250,7 +229,7 @@ static int replay_commands(kv_server *srv, int fd, const char *path, const char 
                     name, (unsigned long long)bad, aof_reader_errstr(r), (unsigned long long)bad, path);
         }
     } else if (rc < 0 && rc != -EBADMSG && err->code == 0) {
-        set_err(err, rc, name, 1, aof_reader_error_offset(r), "Unrecoverable error reading the append only file %s: %s",
+        aof_err_set(err, rc, name, 1, aof_reader_error_offset(r), "Unrecoverable error reading the append only file %s: %s",
                 name, aof_reader_errstr(r));
     }
     aof_reader_close(r);
@@ -268,14 +247,14 @@ int aof_load_file(kv_server *srv, const char *path, const char *display_name, in
     const char *name = display_name ? display_name : path;
     int fd = fio_open(path, O_RDONLY, 0);
     if (fd < 0) {
-        set_err(err, fd, name, 0, 0, "Fatal error: can't open the append log file %s for reading: %s", name,
+        aof_err_set(err, fd, name, 0, 0, "Fatal error: can't open the append log file %s for reading: %s", name,
                 strerror(-fd));
         return fd;
     }
     struct stat sb;
     int rc = fio_fstat(fd, &sb);
     if (rc < 0) {
-        set_err(err, rc, name, 0, 0, "Can't stat the append log file %s: %s", name, strerror(-rc));
+        aof_err_set(err, rc, name, 0, 0, "Can't stat the append log file %s: %s", name, strerror(-rc));
         fio_close(fd);
         return rc;
     }
@@ -320,7 +299,7 @@ static int check_files(const char *dir, const aof_manifest *m, const char *mname
         int rc = file_path(path, sizeof(path), dir, f->name);
         if (rc == 0) rc = fio_stat(path, &sb);
         if (rc < 0) {
-            set_err(err, rc == -ENOENT ? -ESTALE : rc, f->name, 0, 0,
+            aof_err_set(err, rc == -ENOENT ? -ESTALE : rc, f->name, 0, 0,
                     "The AOF manifest %s names the file %s (seq %lld, type %c), which %s: refusing to load a partial "
                     "AOF. Restore the file, or inspect with strata-check-aof %s",
                     mname, f->name, f->seq, f->type, rc == -ENOENT ? "does not exist" : strerror(-rc), mname);
@@ -407,7 +386,7 @@ int aof_upgrade_old_file(const char *dir, const char *appendfilename, aof_err *e
     rc = fio_mkdir(dir, 0755);
     if (rc == 0) rc = fio_fsync_dir(".");
     if (rc < 0 && rc != -EEXIST) {
-        set_err(err, rc, dir, 0, 0, "Can't open or create append-only dir %s: %s", dir, strerror(-rc));
+        aof_err_set(err, rc, dir, 0, 0, "Can't open or create append-only dir %s: %s", dir, strerror(-rc));
         return rc;
     }
     aof_manifest_init(&m);
@@ -422,7 +401,7 @@ int aof_upgrade_old_file(const char *dir, const char *appendfilename, aof_err *e
     if (rc == 0) rc = fio_fsync_dir(dir);
     if (rc == 0) rc = fio_fsync_dir(".");
     if (rc < 0) {
-        set_err(err, rc, appendfilename, 0, 0, "Error trying to move the old AOF file %s into dir %s: %s",
+        aof_err_set(err, rc, appendfilename, 0, 0, "Error trying to move the old AOF file %s into dir %s: %s",
                 appendfilename, dir, strerror(-rc));
         return rc;
     }
