@@ -107,6 +107,7 @@ asan:
 
 bench: all
 	./bench/run.sh
+	./bench/memory.sh
 
 clean:
 	rm -rf build build-asan bin

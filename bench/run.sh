@@ -25,7 +25,7 @@
 # -t name (lpush, hset, sadd, zadd, lrange_100, ...).
 set -u
 
-ROWS=(set:1 get:1 set:16 get:16)
+ROWS=(set:1 get:1 set:16 get:16 incr:1 lpush:1 lrange_100:1 hset:1 sadd:1 zadd:1)
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 STRATA_SERVER=${STRATA_SERVER:-$ROOT/bin/strata-server}

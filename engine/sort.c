@@ -108,7 +108,9 @@ static int sort_parse(kv_client *c, sort_opts *o, int readonly) {
             o->store = c->argv[++j];
         } else if (arg_is(w, "by") && left >= 1) {
             o->by = c->argv[++j];
-            o->nosort = strchr(o->by, '*') == NULL; /* a constant: nothing to sort by */
+            /* A constant pattern means "don't sort"; like Redis, that sticks
+             * even if a later BY gives a real pattern. */
+            if (strchr(o->by, '*') == NULL) o->nosort = 1;
         } else if (arg_is(w, "get") && left >= 1) {
             o->gets[o->ngets++] = c->argv[++j];
         } else {

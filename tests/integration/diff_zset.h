@@ -482,6 +482,12 @@ static void g_sort(void) {
         else opt2(&o, "STORE", key);
     }
     if (ro && pct(5)) opt2(&o, "STORE", "k2"); /* a syntax error for SORT_RO */
-    if (pct(2)) opt1(&o, pct(50) ? "BY" : "LIMIT");
+    if (pct(2)) {
+        int lone_by = pct(50);
+        opt1(&o, lone_by ? "BY" : "LIMIT");
+        /* A lone BY may swallow the next word as a constant pattern: the
+         * reply is then in the key's own (for a set: hash-table) order. */
+        if (lone_by && s->mode == CMP_EXACT) s->mode = limit ? CMP_KIND : CMP_SORTED;
+    }
     zopts_emit(s, &o, limit);
 }
