@@ -22,33 +22,6 @@
 #include "kvtest.h"
 #include "tests/tap.h"
 
-static sds prop_log;
-
-static void record(void *priv, int dbid, int argc, sds *argv) {
-    (void)priv;
-    (void)dbid;
-    for (int i = 0; i < argc; i++) prop_log = sds_catprintf(prop_log, "%s%s", i ? " " : "", argv[i]);
-    prop_log = sds_cat(prop_log, "\n");
-}
-
-/* The propagated ops as one line for a test name: "a b | c d". */
-static const char *one_line(const char *want) {
-    static char buf[256];
-    size_t n = 0;
-    for (; *want && n + 4 < sizeof(buf); want++) {
-        if (*want != '\n') buf[n++] = *want;
-        else if (want[1]) n += (size_t)snprintf(buf + n, sizeof(buf) - n, " | ");
-    }
-    buf[n] = '\0';
-    return n ? buf : "(nothing)";
-}
-
-#define PROP(want)                                                                                 \
-    do {                                                                                           \
-        is_mem(prop_log, sds_len(prop_log), (want), strlen(want), "propagated: %s", one_line(want)); \
-        sds_clear(prop_log);                                                                       \
-    } while (0)
-
 typedef struct tcase {
     const char *cmd, *want;
     size_t wlen;
@@ -271,34 +244,34 @@ static void test_recorded_replies(void) {
 static void test_propagation(void) {
     kvt_env *e = kvt_start();
     kv_client *c = e->c;
-    cmd_prop_subscribe(e->srv, record, NULL);
+    kvt_prop_attach(e);
     kvt_run(c, "RPUSH l 3 1 2");
     kvt_run(c, "SET w_1 c");
     kvt_run(c, "SET w_2 b");
     kvt_run(c, "SET w_3 a");
-    sds_clear(prop_log);
+    sds_clear(kvt_prop_log);
     kvt_run(c, "SORT l");
     kvt_run(c, "SORT_RO l BY w_* ALPHA");
-    PROP("");
+    KVT_PROP("");
     kvt_run(c, "SORT l BY w_* ALPHA STORE dst");
-    PROP("MULTI\nDEL dst\nRPUSH dst 3 2 1\nEXEC\n");
+    KVT_PROP("MULTI\nDEL dst\nRPUSH dst 3 2 1\nEXEC\n");
     kvt_run(c, "SORT l GET # GET w_* GET nokey_* STORE dst");
-    PROP("MULTI\nDEL dst\nRPUSH dst 1 c  2 b  3 a \nEXEC\n");
+    KVT_PROP("MULTI\nDEL dst\nRPUSH dst 1 c  2 b  3 a \nEXEC\n");
     kvt_run(c, "SORT nokey STORE dst");
-    PROP("DEL dst\n");
+    KVT_PROP("DEL dst\n");
     kvt_run(c, "SORT nokey STORE dst");
-    PROP("");
+    KVT_PROP("");
     kvt_run(c, "SORT l LIMIT 5 5 STORE dst");
-    PROP("");
+    KVT_PROP("");
     /* a big result is propagated in chunks */
     for (int i = 0; i < 1500; i++) kvt_runf(c, "SADD s %d", i);
-    sds_clear(prop_log);
+    sds_clear(kvt_prop_log);
     kvt_run(c, "SORT s STORE dst");
     int lines = 0, rpush = 0;
-    for (const char *p = prop_log; *p; p++) lines += *p == '\n';
-    for (const char *p = prop_log; (p = strstr(p, "RPUSH dst")); p++) rpush++;
+    for (const char *p = kvt_prop_log; *p; p++) lines += *p == '\n';
+    for (const char *p = kvt_prop_log; (p = strstr(p, "RPUSH dst")); p++) rpush++;
     ok(lines == 5 && rpush == 2, "1500 elements: MULTI, DEL, two RPUSH, EXEC (%d lines)", lines);
-    sds_clear(prop_log);
+    sds_clear(kvt_prop_log);
     kvt_stop(e);
 }
 
@@ -376,12 +349,12 @@ static void test_zset_conversion(void) {
 }
 
 int main(void) {
-    prop_log = sds_empty();
+    kvt_prop_log = sds_empty();
     test_recorded_replies();
     test_propagation();
     test_replay();
     test_alpha_by_ties();
     test_zset_conversion();
-    sds_free(prop_log);
+    sds_free(kvt_prop_log);
     return done_testing();
 }

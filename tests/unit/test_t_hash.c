@@ -24,57 +24,16 @@
 
 /* ---- helpers ------------------------------------------------------------------ */
 
-static sds prop_log; /* one line per propagated op */
-
-static void record(void *priv, int dbid, int argc, sds *argv) {
-    (void)priv;
-    (void)dbid;
-    for (int i = 0; i < argc; i++) prop_log = sds_catprintf(prop_log, "%s%s", i ? " " : "", argv[i]);
-    prop_log = sds_cat(prop_log, "\n");
-}
-
 /* Redis 7.0's compiled-in limits, whatever strata's defaults say. */
 static kvt_env *start(void) {
     kvt_env *e = kvt_start();
     e->cfg.hash_max_listpack_entries = 128;
     e->cfg.hash_max_listpack_value = 64;
-    cmd_prop_subscribe(e->srv, record, NULL);
-    sds_clear(prop_log);
+    kvt_prop_attach(e);
     return e;
 }
 
-#define CHECK(c, line, want)                                                                         \
-    do {                                                                                             \
-        kvt_run((c), (line));                                                                        \
-        is_mem((c)->out, sds_len((c)->out), (want), sizeof(want) - 1, "%s", (line));                 \
-    } while (0)
-
-/* want as one line for the test name ("a\nb\n" -> "a | b"). */
-static const char *oneline(const char *want) {
-    static char buf[256];
-    size_t n = 0;
-    for (const char *p = want; *p && n + 4 < sizeof(buf); p++) {
-        if (*p != '\n') buf[n++] = *p;
-        else if (p[1]) buf[n++] = ' ', buf[n++] = '|', buf[n++] = ' ';
-    }
-    buf[n] = '\0';
-    return n ? buf : "(nothing)";
-}
-
-#define PROP(want)                                                                                          \
-    do {                                                                                                    \
-        is_mem(prop_log, sds_len(prop_log), (want), strlen(want), "propagated: %s", oneline(want));         \
-        sds_clear(prop_log);                                                                                \
-    } while (0)
-
-#define WRONGTYPE "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"
-
-static kv_obj *find(kv_client *c, const char *key) {
-    sds k = sds_new(key);
-    kv_obj *o = db_find(c->db, k);
-    sds_free(k);
-    return o;
-}
+#define WRONGTYPE KVT_WRONGTYPE
 
 static void check_enc(kv_client *c, const char *key, const char *name) {
     char want[64];
@@ -146,88 +105,88 @@ static int flat_distinct(const flat *f, int stride) {
 static void test_basic(void) {
     kvt_env *e = start();
     kv_client *c = e->c;
-    CHECK(c, "HSET h a 1 b 2 c 3", ":3\r\n");
-    PROP("HSET h a 1 b 2 c 3\n");
-    CHECK(c, "HSET h a 10 d 4", ":1\r\n");
-    CHECK(c, "HGETALL h", "*8\r\n$1\r\na\r\n$2\r\n10\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nd\r\n$1\r\n4\r\n");
-    CHECK(c, "HMSET h e 5", "+OK\r\n");
-    PROP("HSET h a 10 d 4\nHMSET h e 5\n");
-    CHECK(c, "HSETNX h a x", ":0\r\n");
-    PROP("");
-    CHECK(c, "HSETNX h f 6", ":1\r\n");
-    PROP("HSETNX h f 6\n");
-    CHECK(c, "HGET h a", "$2\r\n10\r\n");
-    CHECK(c, "HGET h nope", "$-1\r\n");
-    CHECK(c, "HGET nokey a", "$-1\r\n");
-    CHECK(c, "HMGET h a nope b", "*3\r\n$2\r\n10\r\n$-1\r\n$1\r\n2\r\n");
-    CHECK(c, "HMGET nokey a b", "*2\r\n$-1\r\n$-1\r\n");
-    CHECK(c, "HLEN h", ":6\r\n");
-    CHECK(c, "HLEN nokey", ":0\r\n");
-    CHECK(c, "HSTRLEN h a", ":2\r\n");
-    CHECK(c, "HSTRLEN h nope", ":0\r\n");
-    CHECK(c, "HSTRLEN nokey a", ":0\r\n");
-    CHECK(c, "HEXISTS h a", ":1\r\n");
-    CHECK(c, "HEXISTS h nope", ":0\r\n");
-    CHECK(c, "HEXISTS nokey a", ":0\r\n");
-    CHECK(c, "HKEYS h", "*6\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n$1\r\nf\r\n");
-    CHECK(c, "HVALS h", "*6\r\n$2\r\n10\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n$1\r\n5\r\n$1\r\n6\r\n");
-    CHECK(c, "HKEYS nokey", "*0\r\n");
-    CHECK(c, "HVALS nokey", "*0\r\n");
-    CHECK(c, "HGETALL nokey", "*0\r\n");
-    CHECK(c, "HDEL h a nope b", ":2\r\n");
-    PROP("HDEL h a nope b\n");
-    CHECK(c, "HDEL h nope", ":0\r\n");
-    CHECK(c, "HDEL nokey a", ":0\r\n");
-    PROP("");
-    CHECK(c, "HGETALL h", "*8\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nd\r\n$1\r\n4\r\n$1\r\ne\r\n$1\r\n5\r\n$1\r\nf\r\n$1\r\n6\r\n");
+    KVT_CHECK(c, "HSET h a 1 b 2 c 3", ":3\r\n");
+    KVT_PROP("HSET h a 1 b 2 c 3\n");
+    KVT_CHECK(c, "HSET h a 10 d 4", ":1\r\n");
+    KVT_CHECK(c, "HGETALL h", "*8\r\n$1\r\na\r\n$2\r\n10\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nd\r\n$1\r\n4\r\n");
+    KVT_CHECK(c, "HMSET h e 5", "+OK\r\n");
+    KVT_PROP("HSET h a 10 d 4\nHMSET h e 5\n");
+    KVT_CHECK(c, "HSETNX h a x", ":0\r\n");
+    KVT_PROP("");
+    KVT_CHECK(c, "HSETNX h f 6", ":1\r\n");
+    KVT_PROP("HSETNX h f 6\n");
+    KVT_CHECK(c, "HGET h a", "$2\r\n10\r\n");
+    KVT_CHECK(c, "HGET h nope", "$-1\r\n");
+    KVT_CHECK(c, "HGET nokey a", "$-1\r\n");
+    KVT_CHECK(c, "HMGET h a nope b", "*3\r\n$2\r\n10\r\n$-1\r\n$1\r\n2\r\n");
+    KVT_CHECK(c, "HMGET nokey a b", "*2\r\n$-1\r\n$-1\r\n");
+    KVT_CHECK(c, "HLEN h", ":6\r\n");
+    KVT_CHECK(c, "HLEN nokey", ":0\r\n");
+    KVT_CHECK(c, "HSTRLEN h a", ":2\r\n");
+    KVT_CHECK(c, "HSTRLEN h nope", ":0\r\n");
+    KVT_CHECK(c, "HSTRLEN nokey a", ":0\r\n");
+    KVT_CHECK(c, "HEXISTS h a", ":1\r\n");
+    KVT_CHECK(c, "HEXISTS h nope", ":0\r\n");
+    KVT_CHECK(c, "HEXISTS nokey a", ":0\r\n");
+    KVT_CHECK(c, "HKEYS h", "*6\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n$1\r\nf\r\n");
+    KVT_CHECK(c, "HVALS h", "*6\r\n$2\r\n10\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n$1\r\n5\r\n$1\r\n6\r\n");
+    KVT_CHECK(c, "HKEYS nokey", "*0\r\n");
+    KVT_CHECK(c, "HVALS nokey", "*0\r\n");
+    KVT_CHECK(c, "HGETALL nokey", "*0\r\n");
+    KVT_CHECK(c, "HDEL h a nope b", ":2\r\n");
+    KVT_PROP("HDEL h a nope b\n");
+    KVT_CHECK(c, "HDEL h nope", ":0\r\n");
+    KVT_CHECK(c, "HDEL nokey a", ":0\r\n");
+    KVT_PROP("");
+    KVT_CHECK(c, "HGETALL h", "*8\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nd\r\n$1\r\n4\r\n$1\r\ne\r\n$1\r\n5\r\n$1\r\nf\r\n$1\r\n6\r\n");
     /* binary fields and values, integers kept as text */
-    CHECK(c, "HSET b \"\\x00k\" \"v\\r\\n\" 007 -0 12 -12", ":3\r\n");
-    CHECK(c, "HGET b \"\\x00k\"", "$3\r\nv\r\n\r\n");
-    CHECK(c, "HGET b 007", "$2\r\n-0\r\n");
-    CHECK(c, "HGET b 12", "$3\r\n-12\r\n");
-    CHECK(c, "HSTRLEN b 12", ":3\r\n");
-    CHECK(c, "HEXISTS b 7", ":0\r\n");
+    KVT_CHECK(c, "HSET b \"\\x00k\" \"v\\r\\n\" 007 -0 12 -12", ":3\r\n");
+    KVT_CHECK(c, "HGET b \"\\x00k\"", "$3\r\nv\r\n\r\n");
+    KVT_CHECK(c, "HGET b 007", "$2\r\n-0\r\n");
+    KVT_CHECK(c, "HGET b 12", "$3\r\n-12\r\n");
+    KVT_CHECK(c, "HSTRLEN b 12", ":3\r\n");
+    KVT_CHECK(c, "HEXISTS b 7", ":0\r\n");
     /* the last field deleted deletes the key */
-    CHECK(c, "HSET x f v", ":1\r\n");
-    CHECK(c, "HDEL x f", ":1\r\n");
-    CHECK(c, "EXISTS x", ":0\r\n");
-    CHECK(c, "HSET x f v g w", ":2\r\n");
-    CHECK(c, "HDEL x f g f", ":2\r\n");
-    CHECK(c, "EXISTS x", ":0\r\n");
-    CHECK(c, "TYPE h", "+hash\r\n");
+    KVT_CHECK(c, "HSET x f v", ":1\r\n");
+    KVT_CHECK(c, "HDEL x f", ":1\r\n");
+    KVT_CHECK(c, "EXISTS x", ":0\r\n");
+    KVT_CHECK(c, "HSET x f v g w", ":2\r\n");
+    KVT_CHECK(c, "HDEL x f g f", ":2\r\n");
+    KVT_CHECK(c, "EXISTS x", ":0\r\n");
+    KVT_CHECK(c, "TYPE h", "+hash\r\n");
     kvt_stop(e);
 }
 
 static void test_errors(void) {
     kvt_env *e = start();
     kv_client *c = e->c;
-    CHECK(c, "SET s x", "+OK\r\n");
-    sds_clear(prop_log);
-    CHECK(c, "HSET h a", "-ERR wrong number of arguments for 'hset' command\r\n");
-    CHECK(c, "HSET h a 1 b", "-ERR wrong number of arguments for 'hset' command\r\n");
-    CHECK(c, "HMSET h a 1 b", "-ERR wrong number of arguments for 'hmset' command\r\n");
-    CHECK(c, "HSETNX h a", "-ERR wrong number of arguments for 'hsetnx' command\r\n");
-    CHECK(c, "HGET h", "-ERR wrong number of arguments for 'hget' command\r\n");
-    CHECK(c, "HMGET h", "-ERR wrong number of arguments for 'hmget' command\r\n");
-    CHECK(c, "HDEL h", "-ERR wrong number of arguments for 'hdel' command\r\n");
-    CHECK(c, "HINCRBY h f", "-ERR wrong number of arguments for 'hincrby' command\r\n");
-    CHECK(c, "HSCAN h", "-ERR wrong number of arguments for 'hscan' command\r\n");
-    CHECK(c, "HRANDFIELD", "-ERR wrong number of arguments for 'hrandfield' command\r\n");
-    CHECK(c, "EXISTS h", ":0\r\n");
+    KVT_CHECK(c, "SET s x", "+OK\r\n");
+    sds_clear(kvt_prop_log);
+    KVT_CHECK(c, "HSET h a", "-ERR wrong number of arguments for 'hset' command\r\n");
+    KVT_CHECK(c, "HSET h a 1 b", "-ERR wrong number of arguments for 'hset' command\r\n");
+    KVT_CHECK(c, "HMSET h a 1 b", "-ERR wrong number of arguments for 'hmset' command\r\n");
+    KVT_CHECK(c, "HSETNX h a", "-ERR wrong number of arguments for 'hsetnx' command\r\n");
+    KVT_CHECK(c, "HGET h", "-ERR wrong number of arguments for 'hget' command\r\n");
+    KVT_CHECK(c, "HMGET h", "-ERR wrong number of arguments for 'hmget' command\r\n");
+    KVT_CHECK(c, "HDEL h", "-ERR wrong number of arguments for 'hdel' command\r\n");
+    KVT_CHECK(c, "HINCRBY h f", "-ERR wrong number of arguments for 'hincrby' command\r\n");
+    KVT_CHECK(c, "HSCAN h", "-ERR wrong number of arguments for 'hscan' command\r\n");
+    KVT_CHECK(c, "HRANDFIELD", "-ERR wrong number of arguments for 'hrandfield' command\r\n");
+    KVT_CHECK(c, "EXISTS h", ":0\r\n");
     static const char *const wt[] = {"HSET s a 1",       "HMSET s a 1",      "HSETNX s a 1",  "HGET s a",
                                      "HMGET s a",        "HDEL s a",         "HLEN s",        "HSTRLEN s a",
                                      "HEXISTS s a",      "HKEYS s",          "HVALS s",       "HGETALL s",
                                      "HINCRBY s a 1",    "HINCRBYFLOAT s a 1", "HRANDFIELD s", "HRANDFIELD s 2",
                                      "HRANDFIELD s -2 WITHVALUES", "HSCAN s 0", NULL};
-    for (int i = 0; wt[i]; i++) CHECK(c, wt[i], WRONGTYPE);
+    for (int i = 0; wt[i]; i++) KVT_CHECK(c, wt[i], WRONGTYPE);
     /* argument checks that come before the type check */
-    CHECK(c, "HINCRBY s a x", "-ERR value is not an integer or out of range\r\n");
-    CHECK(c, "HINCRBYFLOAT s a x", "-ERR value is not a valid float\r\n");
-    CHECK(c, "HINCRBYFLOAT s a inf", "-ERR value is NaN or Infinity\r\n");
-    CHECK(c, "HRANDFIELD s x", "-ERR value is not an integer or out of range\r\n");
-    CHECK(c, "HSCAN s x", "-ERR invalid cursor\r\n");
-    PROP("");
-    CHECK(c, "GET s", "$1\r\nx\r\n");
+    KVT_CHECK(c, "HINCRBY s a x", "-ERR value is not an integer or out of range\r\n");
+    KVT_CHECK(c, "HINCRBYFLOAT s a x", "-ERR value is not a valid float\r\n");
+    KVT_CHECK(c, "HINCRBYFLOAT s a inf", "-ERR value is NaN or Infinity\r\n");
+    KVT_CHECK(c, "HRANDFIELD s x", "-ERR value is not an integer or out of range\r\n");
+    KVT_CHECK(c, "HSCAN s x", "-ERR invalid cursor\r\n");
+    KVT_PROP("");
+    KVT_CHECK(c, "GET s", "$1\r\nx\r\n");
     kvt_stop(e);
 }
 
@@ -236,47 +195,47 @@ static void test_errors(void) {
 static void test_incr(void) {
     kvt_env *e = start();
     kv_client *c = e->c;
-    CHECK(c, "HINCRBY h c 5", ":5\r\n");
-    PROP("HINCRBY h c 5\n");
-    CHECK(c, "HINCRBY h c -7", ":-2\r\n");
-    CHECK(c, "HINCRBY h c x", "-ERR value is not an integer or out of range\r\n");
-    CHECK(c, "HINCRBY h c 1.5", "-ERR value is not an integer or out of range\r\n");
-    CHECK(c, "HSET h i 9223372036854775807 n -9223372036854775808 s \"  1\" z 1.5 e \"\"", ":5\r\n");
-    sds_clear(prop_log);
-    CHECK(c, "HINCRBY h i 1", "-ERR increment or decrement would overflow\r\n");
-    CHECK(c, "HINCRBY h n -1", "-ERR increment or decrement would overflow\r\n");
-    CHECK(c, "HINCRBY h i -1", ":9223372036854775806\r\n");
-    CHECK(c, "HINCRBY h s 1", "-ERR hash value is not an integer\r\n");
-    CHECK(c, "HINCRBY h z 1", "-ERR hash value is not an integer\r\n");
-    CHECK(c, "HINCRBY h e 1", "-ERR hash value is not an integer\r\n");
-    CHECK(c, "HINCRBYFLOAT h z 0.1", "$3\r\n1.6\r\n");
-    PROP("HINCRBY h i -1\nHSET h z 1.6\n");
-    CHECK(c, "HINCRBYFLOAT h z -1.6", "$1\r\n0\r\n");
-    PROP("HSET h z 0\n");
-    CHECK(c, "HINCRBYFLOAT h nf 3.0e3", "$4\r\n3000\r\n");
-    PROP("HSET h nf 3000\n");
-    CHECK(c, "HINCRBYFLOAT h n 1", "$20\r\n-9223372036854775807\r\n");
-    CHECK(c, "HINCRBYFLOAT h s 1", "-ERR hash value is not a float\r\n");
-    CHECK(c, "HINCRBYFLOAT h e 1", "-ERR hash value is not a float\r\n");
-    CHECK(c, "HINCRBYFLOAT h q nan", "-ERR value is not a valid float\r\n");
-    CHECK(c, "HINCRBYFLOAT h q -inf", "-ERR value is NaN or Infinity\r\n");
-    CHECK(c, "HINCRBYFLOAT h q 0x10", "$2\r\n16\r\n"); /* strtold reads hex, as in Redis */
-    CHECK(c, "HINCRBYFLOAT h q 1.7e4932", "-ERR value is not a valid float\r\n");
-    CHECK(c, "HINCRBYFLOAT h nf 1e", "-ERR value is not a valid float\r\n");
-    sds_clear(prop_log);
+    KVT_CHECK(c, "HINCRBY h c 5", ":5\r\n");
+    KVT_PROP("HINCRBY h c 5\n");
+    KVT_CHECK(c, "HINCRBY h c -7", ":-2\r\n");
+    KVT_CHECK(c, "HINCRBY h c x", "-ERR value is not an integer or out of range\r\n");
+    KVT_CHECK(c, "HINCRBY h c 1.5", "-ERR value is not an integer or out of range\r\n");
+    KVT_CHECK(c, "HSET h i 9223372036854775807 n -9223372036854775808 s \"  1\" z 1.5 e \"\"", ":5\r\n");
+    sds_clear(kvt_prop_log);
+    KVT_CHECK(c, "HINCRBY h i 1", "-ERR increment or decrement would overflow\r\n");
+    KVT_CHECK(c, "HINCRBY h n -1", "-ERR increment or decrement would overflow\r\n");
+    KVT_CHECK(c, "HINCRBY h i -1", ":9223372036854775806\r\n");
+    KVT_CHECK(c, "HINCRBY h s 1", "-ERR hash value is not an integer\r\n");
+    KVT_CHECK(c, "HINCRBY h z 1", "-ERR hash value is not an integer\r\n");
+    KVT_CHECK(c, "HINCRBY h e 1", "-ERR hash value is not an integer\r\n");
+    KVT_CHECK(c, "HINCRBYFLOAT h z 0.1", "$3\r\n1.6\r\n");
+    KVT_PROP("HINCRBY h i -1\nHSET h z 1.6\n");
+    KVT_CHECK(c, "HINCRBYFLOAT h z -1.6", "$1\r\n0\r\n");
+    KVT_PROP("HSET h z 0\n");
+    KVT_CHECK(c, "HINCRBYFLOAT h nf 3.0e3", "$4\r\n3000\r\n");
+    KVT_PROP("HSET h nf 3000\n");
+    KVT_CHECK(c, "HINCRBYFLOAT h n 1", "$20\r\n-9223372036854775807\r\n");
+    KVT_CHECK(c, "HINCRBYFLOAT h s 1", "-ERR hash value is not a float\r\n");
+    KVT_CHECK(c, "HINCRBYFLOAT h e 1", "-ERR hash value is not a float\r\n");
+    KVT_CHECK(c, "HINCRBYFLOAT h q nan", "-ERR value is not a valid float\r\n");
+    KVT_CHECK(c, "HINCRBYFLOAT h q -inf", "-ERR value is NaN or Infinity\r\n");
+    KVT_CHECK(c, "HINCRBYFLOAT h q 0x10", "$2\r\n16\r\n"); /* strtold reads hex, as in Redis */
+    KVT_CHECK(c, "HINCRBYFLOAT h q 1.7e4932", "-ERR value is not a valid float\r\n");
+    KVT_CHECK(c, "HINCRBYFLOAT h nf 1e", "-ERR value is not a valid float\r\n");
+    sds_clear(kvt_prop_log);
     check_enc(c, "h", "listpack");
     kvt_run(c, "HINCRBYFLOAT h big 1e4932");
     ok(strncmp(c->out, "$4933\r\n10000000000000000000060", 30) == 0, "HINCRBYFLOAT 1e4932: a 4933-digit value");
-    ok(strncmp(prop_log, "HSET h big 10000000000", 22) == 0, "... propagated as HSET with the digits");
-    CHECK(c, "HSTRLEN h big", ":4933\r\n");
+    ok(strncmp(kvt_prop_log, "HSET h big 10000000000", 22) == 0, "... propagated as HSET with the digits");
+    KVT_CHECK(c, "HSTRLEN h big", ":4933\r\n");
     check_enc(c, "h", "hashtable"); /* a result longer than 64 bytes converts */
-    sds_clear(prop_log);
-    CHECK(c, "HINCRBYFLOAT h big 1e4932", "-ERR increment would produce NaN or Infinity\r\n");
-    PROP("");
+    sds_clear(kvt_prop_log);
+    KVT_CHECK(c, "HINCRBYFLOAT h big 1e4932", "-ERR increment would produce NaN or Infinity\r\n");
+    KVT_PROP("");
     /* a new key is only created by a successful increment */
-    CHECK(c, "HINCRBY nk f 9223372036854775807", ":9223372036854775807\r\n");
-    CHECK(c, "HINCRBYFLOAT nk2 f x", "-ERR value is not a valid float\r\n");
-    CHECK(c, "EXISTS nk2", ":0\r\n");
+    KVT_CHECK(c, "HINCRBY nk f 9223372036854775807", ":9223372036854775807\r\n");
+    KVT_CHECK(c, "HINCRBYFLOAT nk2 f x", "-ERR value is not a valid float\r\n");
+    KVT_CHECK(c, "EXISTS nk2", ":0\r\n");
     /* the field name decides too: a long field converts */
     kvt_runf(c, "HINCRBY lf %s 1", rep('f', 65));
     check_enc(c, "lf", "hashtable");
@@ -300,19 +259,19 @@ static void test_encodings(void) {
     check_enc(c, "h127", "listpack");
     check_enc(c, "h128", "listpack");
     check_enc(c, "h129", "hashtable");
-    ok(find(c, "h128")->enc == OBJ_ENC_LISTPACK && find(c, "h129")->enc == OBJ_ENC_HT, "encodings in the keyspace");
-    CHECK(c, "HLEN h129", ":129\r\n");
-    CHECK(c, "HGET h129 f0", "$2\r\nv0\r\n");
-    CHECK(c, "HGET h129 f128", "$4\r\nv128\r\n");
+    ok(kvt_find(c, "h128")->enc == OBJ_ENC_LISTPACK && kvt_find(c, "h129")->enc == OBJ_ENC_HT, "encodings in the keyspace");
+    KVT_CHECK(c, "HLEN h129", ":129\r\n");
+    KVT_CHECK(c, "HGET h129 f0", "$2\r\nv0\r\n");
+    KVT_CHECK(c, "HGET h129 f128", "$4\r\nv128\r\n");
     /* one-way: deleting back to a few fields keeps the hashtable */
     for (int i = 0; i < 128; i++) kvt_runf(c, "HDEL h129 f%d", i);
-    CHECK(c, "HLEN h129", ":1\r\n");
+    KVT_CHECK(c, "HLEN h129", ":1\r\n");
     check_enc(c, "h129", "hashtable");
-    CHECK(c, "HGETALL h129", "*2\r\n$4\r\nf128\r\n$4\r\nv128\r\n");
+    KVT_CHECK(c, "HGETALL h129", "*2\r\n$4\r\nf128\r\n$4\r\nv128\r\n");
     /* adding the 129th field to a 128-field listpack */
-    CHECK(c, "HSET h128 f0 again", ":0\r\n");
+    KVT_CHECK(c, "HSET h128 f0 again", ":0\r\n");
     check_enc(c, "h128", "listpack");
-    CHECK(c, "HSETNX h128 new x", ":1\r\n");
+    KVT_CHECK(c, "HSETNX h128 new x", ":1\r\n");
     check_enc(c, "h128", "hashtable");
     /* value and field lengths: 64 stays, 65 converts */
     kvt_runf(c, "HSET v64 f %s", rep('x', 64));
@@ -327,33 +286,33 @@ static void test_encodings(void) {
     check_enc(c, "n65", "hashtable");
     kvt_runf(c, "HMSET m65 a 1 b %s c 3", rep('x', 65));
     check_enc(c, "m65", "hashtable");
-    CHECK(c, "HGET m65 c", "$1\r\n3\r\n");
+    KVT_CHECK(c, "HGET m65 c", "$1\r\n3\r\n");
     /* an existing listpack converts when a long value replaces a short one */
-    CHECK(c, "HSET up f short", ":1\r\n");
+    KVT_CHECK(c, "HSET up f short", ":1\r\n");
     kvt_runf(c, "HSET up f %s", rep('y', 65));
     check_enc(c, "up", "hashtable");
     kvt_runf(c, "HSTRLEN up f");
     is_str(c->out, ":65\r\n", "the long value is stored");
     /* the limits come from the configuration, old names included */
-    CHECK(c, "CONFIG SET hash-max-ziplist-entries 2", "+OK\r\n");
-    CHECK(c, "HSET c2 a 1 b 2", ":2\r\n");
+    KVT_CHECK(c, "CONFIG SET hash-max-ziplist-entries 2", "+OK\r\n");
+    KVT_CHECK(c, "HSET c2 a 1 b 2", ":2\r\n");
     check_enc(c, "c2", "listpack");
-    CHECK(c, "HSET c2 c 3", ":1\r\n");
+    KVT_CHECK(c, "HSET c2 c 3", ":1\r\n");
     check_enc(c, "c2", "hashtable");
-    CHECK(c, "CONFIG SET hash-max-listpack-entries 0", "+OK\r\n");
-    CHECK(c, "HSET c0 a 1", ":1\r\n");
+    KVT_CHECK(c, "CONFIG SET hash-max-listpack-entries 0", "+OK\r\n");
+    KVT_CHECK(c, "HSET c0 a 1", ":1\r\n");
     check_enc(c, "c0", "hashtable");
-    CHECK(c, "CONFIG SET hash-max-listpack-entries 128", "+OK\r\n");
-    CHECK(c, "CONFIG SET hash-max-ziplist-value 3", "+OK\r\n");
-    CHECK(c, "HSET c3 abc xyz", ":1\r\n");
+    KVT_CHECK(c, "CONFIG SET hash-max-listpack-entries 128", "+OK\r\n");
+    KVT_CHECK(c, "CONFIG SET hash-max-ziplist-value 3", "+OK\r\n");
+    KVT_CHECK(c, "HSET c3 abc xyz", ":1\r\n");
     check_enc(c, "c3", "listpack");
-    CHECK(c, "HSET c3 abcd x", ":1\r\n");
+    KVT_CHECK(c, "HSET c3 abcd x", ":1\r\n");
     check_enc(c, "c3", "hashtable");
-    CHECK(c, "CONFIG SET hash-max-listpack-value 64", "+OK\r\n");
+    KVT_CHECK(c, "CONFIG SET hash-max-listpack-value 64", "+OK\r\n");
     /* COPY keeps the encoding and the contents */
-    CHECK(c, "COPY h128 h128c", ":1\r\n");
+    KVT_CHECK(c, "COPY h128 h128c", ":1\r\n");
     check_enc(c, "h128c", "hashtable");
-    CHECK(c, "COPY v64 v64c", ":1\r\n");
+    KVT_CHECK(c, "COPY v64 v64c", ":1\r\n");
     check_enc(c, "v64c", "listpack");
     kvt_run(c, "DEBUG DIGEST-VALUE h128 h128c v64 v64c");
     ok(strlen(c->out) > 100 && memcmp(c->out + 4, c->out + 4 + 43, 43) == 0 &&
@@ -366,8 +325,8 @@ static void test_encodings(void) {
 static void test_digest(void) {
     kvt_env *e = start();
     kv_client *c = e->c;
-    CHECK(c, "HSET a x 1 y 2 z 3", ":3\r\n");
-    CHECK(c, "HSET b z 3 y 2 x 1", ":3\r\n");
+    KVT_CHECK(c, "HSET a x 1 y 2 z 3", ":3\r\n");
+    KVT_CHECK(c, "HSET b z 3 y 2 x 1", ":3\r\n");
     kvt_runf(c, "HSET d %s 0 x 1 y 2 z 3", rep('L', 70));
     kvt_runf(c, "HDEL d %s", rep('L', 70));
     check_enc(c, "a", "listpack");
@@ -376,10 +335,10 @@ static void test_digest(void) {
     const char *r = c->out; /* *3 then three "+<40 hex>\r\n" */
     ok(strncmp(r + 4, r + 4 + 43, 43) == 0 && strncmp(r + 4, r + 4 + 86, 43) == 0,
        "same pairs, same digest: listpack, other order, hashtable");
-    CHECK(c, "HSET b z 4", ":0\r\n");
+    KVT_CHECK(c, "HSET b z 4", ":0\r\n");
     kvt_run(c, "DEBUG DIGEST-VALUE a b");
     ok(strncmp(c->out + 4, c->out + 4 + 43, 43) != 0, "a changed value changes the digest");
-    CHECK(c, "HSET b z 3 w \"\"", ":1\r\n");
+    KVT_CHECK(c, "HSET b z 3 w \"\"", ":1\r\n");
     kvt_run(c, "DEBUG DIGEST-VALUE a b");
     ok(strncmp(c->out + 4, c->out + 4 + 43, 43) != 0, "an extra empty field changes the digest");
     kvt_stop(e);
@@ -427,7 +386,7 @@ static void test_hrandfield(void) {
     fill(c, "big", 200);
     check_enc(c, "small", "listpack");
     check_enc(c, "big", "hashtable");
-    sds_clear(prop_log);
+    sds_clear(kvt_prop_log);
     for (int resp = 2; resp <= 3; resp++) {
         c->resp = resp;
         rand_shapes(c, "small", 10, "listpack");
@@ -455,31 +414,31 @@ static void test_hrandfield(void) {
     }
     for (int i = 0; i < 10; i++) all &= seen[i];
     ok(all, "negative counts reach every field");
-    CHECK(c, "HRANDFIELD small 0", "*0\r\n");
-    CHECK(c, "HRANDFIELD small 0 WITHVALUES", "*0\r\n");
-    CHECK(c, "HRANDFIELD nokey", "$-1\r\n");
-    CHECK(c, "HRANDFIELD nokey 5", "*0\r\n");
-    CHECK(c, "HRANDFIELD nokey -5 WITHVALUES", "*0\r\n");
-    CHECK(c, "HRANDFIELD small 1 WITHVALUESX", "-ERR syntax error\r\n");
-    CHECK(c, "HRANDFIELD small 1 WITHVALUES x", "-ERR syntax error\r\n");
-    CHECK(c, "HRANDFIELD small x WITHVALUES", "-ERR value is not an integer or out of range\r\n");
-    CHECK(c, "HRANDFIELD nokey -9223372036854775808",
+    KVT_CHECK(c, "HRANDFIELD small 0", "*0\r\n");
+    KVT_CHECK(c, "HRANDFIELD small 0 WITHVALUES", "*0\r\n");
+    KVT_CHECK(c, "HRANDFIELD nokey", "$-1\r\n");
+    KVT_CHECK(c, "HRANDFIELD nokey 5", "*0\r\n");
+    KVT_CHECK(c, "HRANDFIELD nokey -5 WITHVALUES", "*0\r\n");
+    KVT_CHECK(c, "HRANDFIELD small 1 WITHVALUESX", "-ERR syntax error\r\n");
+    KVT_CHECK(c, "HRANDFIELD small 1 WITHVALUES x", "-ERR syntax error\r\n");
+    KVT_CHECK(c, "HRANDFIELD small x WITHVALUES", "-ERR value is not an integer or out of range\r\n");
+    KVT_CHECK(c, "HRANDFIELD nokey -9223372036854775808",
           "-ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807\r\n");
-    CHECK(c, "HRANDFIELD nokey 4611686018427387904 WITHVALUES", "-ERR value is out of range\r\n");
-    CHECK(c, "HRANDFIELD nokey -4611686018427387904 WITHVALUES", "-ERR value is out of range\r\n");
-    CHECK(c, "HRANDFIELD nokey 4611686018427387903 WITHVALUES", "*0\r\n");
-    CHECK(c, "HRANDFIELD nokey 9223372036854775807", "*0\r\n");
-    CHECK(c, "HSET one f v", ":1\r\n");
-    CHECK(c, "HRANDFIELD one", "$1\r\nf\r\n");
-    CHECK(c, "HRANDFIELD one -2 WITHVALUES", "*4\r\n$1\r\nf\r\n$1\r\nv\r\n$1\r\nf\r\n$1\r\nv\r\n");
-    CHECK(c, "HRANDFIELD one 9223372036854775807", "*1\r\n$1\r\nf\r\n");
+    KVT_CHECK(c, "HRANDFIELD nokey 4611686018427387904 WITHVALUES", "-ERR value is out of range\r\n");
+    KVT_CHECK(c, "HRANDFIELD nokey -4611686018427387904 WITHVALUES", "-ERR value is out of range\r\n");
+    KVT_CHECK(c, "HRANDFIELD nokey 4611686018427387903 WITHVALUES", "*0\r\n");
+    KVT_CHECK(c, "HRANDFIELD nokey 9223372036854775807", "*0\r\n");
+    KVT_CHECK(c, "HSET one f v", ":1\r\n");
+    KVT_CHECK(c, "HRANDFIELD one", "$1\r\nf\r\n");
+    KVT_CHECK(c, "HRANDFIELD one -2 WITHVALUES", "*4\r\n$1\r\nf\r\n$1\r\nv\r\n$1\r\nf\r\n$1\r\nv\r\n");
+    KVT_CHECK(c, "HRANDFIELD one 9223372036854775807", "*1\r\n$1\r\nf\r\n");
     c->resp = 3;
-    CHECK(c, "HRANDFIELD one 2 WITHVALUES", "*1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n");
-    CHECK(c, "HRANDFIELD nokey", "_\r\n");
+    KVT_CHECK(c, "HRANDFIELD one 2 WITHVALUES", "*1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n");
+    KVT_CHECK(c, "HRANDFIELD nokey", "_\r\n");
     c->resp = 2;
-    sds_clear(prop_log);
+    sds_clear(kvt_prop_log);
     kvt_run(c, "HRANDFIELD big 5");
-    PROP("");
+    KVT_PROP("");
     kvt_stop(e);
 }
 
@@ -488,26 +447,26 @@ static void test_hrandfield(void) {
 static void test_hscan(void) {
     kvt_env *e = start();
     kv_client *c = e->c;
-    CHECK(c, "HSET h a 1 b 2 c 3", ":3\r\n");
-    CHECK(c, "HSCAN h 0", "*2\r\n$1\r\n0\r\n*6\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n");
+    KVT_CHECK(c, "HSET h a 1 b 2 c 3", ":3\r\n");
+    KVT_CHECK(c, "HSCAN h 0", "*2\r\n$1\r\n0\r\n*6\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n");
     /* a listpack answers everything at once, whatever the cursor */
-    CHECK(c, "HSCAN h 123 COUNT 1", "*2\r\n$1\r\n0\r\n*6\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n");
-    CHECK(c, "HSCAN h 0 MATCH b", "*2\r\n$1\r\n0\r\n*2\r\n$1\r\nb\r\n$1\r\n2\r\n");
-    CHECK(c, "HSCAN h 0 MATCH [ac] COUNT 5 MATCH *", "*2\r\n$1\r\n0\r\n*6\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n");
-    CHECK(c, "HSCAN h 0 MATCH 1", "*2\r\n$1\r\n0\r\n*0\r\n"); /* values are never matched */
-    CHECK(c, "HSCAN nokey 0", "*2\r\n$1\r\n0\r\n*0\r\n");
-    CHECK(c, "HSCAN nokey 0 COUNT 0", "*2\r\n$1\r\n0\r\n*0\r\n");
-    CHECK(c, "HSCAN h 0 COUNT 0", "-ERR syntax error\r\n");
-    CHECK(c, "HSCAN h 0 COUNT -1", "-ERR syntax error\r\n");
-    CHECK(c, "HSCAN h 0 COUNT x", "-ERR value is not an integer or out of range\r\n");
-    CHECK(c, "HSCAN h 0 MATCH", "-ERR syntax error\r\n");
-    CHECK(c, "HSCAN h 0 TYPE hash", "-ERR syntax error\r\n");
-    CHECK(c, "HSCAN h 0 FOO bar", "-ERR syntax error\r\n");
-    CHECK(c, "HSCAN h x", "-ERR invalid cursor\r\n");
-    CHECK(c, "HSCAN h \" 1\"", "-ERR invalid cursor\r\n");
-    CHECK(c, "HSCAN h 18446744073709551616", "-ERR invalid cursor\r\n");
-    CHECK(c, "HSCAN h 007", "*2\r\n$1\r\n0\r\n*6\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n");
-    CHECK(c, "HSCAN h -1", "*2\r\n$1\r\n0\r\n*6\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n");
+    KVT_CHECK(c, "HSCAN h 123 COUNT 1", "*2\r\n$1\r\n0\r\n*6\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n");
+    KVT_CHECK(c, "HSCAN h 0 MATCH b", "*2\r\n$1\r\n0\r\n*2\r\n$1\r\nb\r\n$1\r\n2\r\n");
+    KVT_CHECK(c, "HSCAN h 0 MATCH [ac] COUNT 5 MATCH *", "*2\r\n$1\r\n0\r\n*6\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n");
+    KVT_CHECK(c, "HSCAN h 0 MATCH 1", "*2\r\n$1\r\n0\r\n*0\r\n"); /* values are never matched */
+    KVT_CHECK(c, "HSCAN nokey 0", "*2\r\n$1\r\n0\r\n*0\r\n");
+    KVT_CHECK(c, "HSCAN nokey 0 COUNT 0", "*2\r\n$1\r\n0\r\n*0\r\n");
+    KVT_CHECK(c, "HSCAN h 0 COUNT 0", "-ERR syntax error\r\n");
+    KVT_CHECK(c, "HSCAN h 0 COUNT -1", "-ERR syntax error\r\n");
+    KVT_CHECK(c, "HSCAN h 0 COUNT x", "-ERR value is not an integer or out of range\r\n");
+    KVT_CHECK(c, "HSCAN h 0 MATCH", "-ERR syntax error\r\n");
+    KVT_CHECK(c, "HSCAN h 0 TYPE hash", "-ERR syntax error\r\n");
+    KVT_CHECK(c, "HSCAN h 0 FOO bar", "-ERR syntax error\r\n");
+    KVT_CHECK(c, "HSCAN h x", "-ERR invalid cursor\r\n");
+    KVT_CHECK(c, "HSCAN h \" 1\"", "-ERR invalid cursor\r\n");
+    KVT_CHECK(c, "HSCAN h 18446744073709551616", "-ERR invalid cursor\r\n");
+    KVT_CHECK(c, "HSCAN h 007", "*2\r\n$1\r\n0\r\n*6\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n");
+    KVT_CHECK(c, "HSCAN h -1", "*2\r\n$1\r\n0\r\n*6\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n");
     /* a hashtable: a full cursor walk returns every pair, none torn apart */
     fill(c, "big", 300);
     check_enc(c, "big", "hashtable");
@@ -539,7 +498,7 @@ static void test_hscan(void) {
     ok(strcmp(f.items[0], "0") == 0, "COUNT 1000 covers the whole table");
     flat_free(&f);
     c->resp = 3;
-    CHECK(c, "HSCAN h 0 MATCH a", "*2\r\n$1\r\n0\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n");
+    KVT_CHECK(c, "HSCAN h 0 MATCH a", "*2\r\n$1\r\n0\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n");
     c->resp = 2;
     kvt_stop(e);
 }
@@ -550,17 +509,17 @@ static void test_resp3(void) {
     kvt_env *e = start();
     kv_client *c = e->c;
     c->resp = 3;
-    CHECK(c, "HSET h a 1 b 2", ":2\r\n");
-    CHECK(c, "HGETALL h", "%2\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n");
-    CHECK(c, "HGETALL nokey", "%0\r\n");
-    CHECK(c, "HKEYS h", "*2\r\n$1\r\na\r\n$1\r\nb\r\n");
-    CHECK(c, "HVALS nokey", "*0\r\n");
-    CHECK(c, "HGET h nope", "_\r\n");
-    CHECK(c, "HMGET h a nope", "*2\r\n$1\r\n1\r\n_\r\n");
-    CHECK(c, "HRANDFIELD h 5 WITHVALUES", "*2\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n*2\r\n$1\r\nb\r\n$1\r\n2\r\n");
-    CHECK(c, "HRANDFIELD h 5", "*2\r\n$1\r\na\r\n$1\r\nb\r\n");
-    CHECK(c, "HEXISTS h a", ":1\r\n");
-    CHECK(c, "HINCRBYFLOAT h a 1.5", "$3\r\n2.5\r\n");
+    KVT_CHECK(c, "HSET h a 1 b 2", ":2\r\n");
+    KVT_CHECK(c, "HGETALL h", "%2\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n");
+    KVT_CHECK(c, "HGETALL nokey", "%0\r\n");
+    KVT_CHECK(c, "HKEYS h", "*2\r\n$1\r\na\r\n$1\r\nb\r\n");
+    KVT_CHECK(c, "HVALS nokey", "*0\r\n");
+    KVT_CHECK(c, "HGET h nope", "_\r\n");
+    KVT_CHECK(c, "HMGET h a nope", "*2\r\n$1\r\n1\r\n_\r\n");
+    KVT_CHECK(c, "HRANDFIELD h 5 WITHVALUES", "*2\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n*2\r\n$1\r\nb\r\n$1\r\n2\r\n");
+    KVT_CHECK(c, "HRANDFIELD h 5", "*2\r\n$1\r\na\r\n$1\r\nb\r\n");
+    KVT_CHECK(c, "HEXISTS h a", ":1\r\n");
+    KVT_CHECK(c, "HINCRBYFLOAT h a 1.5", "$3\r\n2.5\r\n");
     kvt_stop(e);
 }
 
@@ -570,46 +529,46 @@ static void test_propagation(void) {
     kvt_env *e = start();
     kv_client *c = e->c;
     long long d0 = e->srv->dirty;
-    CHECK(c, "HSET h a 1 a 1 b 2", ":2\r\n");
+    KVT_CHECK(c, "HSET h a 1 a 1 b 2", ":2\r\n");
     is_int(e->srv->dirty - d0, 3, "HSET counts every pair given");
-    PROP("HSET h a 1 a 1 b 2\n");
+    KVT_PROP("HSET h a 1 a 1 b 2\n");
     d0 = e->srv->dirty;
-    CHECK(c, "HSET h a 1", ":0\r\n");
-    PROP("HSET h a 1\n"); /* Redis propagates unchanged HSETs too */
-    CHECK(c, "HDEL h zz", ":0\r\n");
-    CHECK(c, "HSETNX h a 2", ":0\r\n");
-    CHECK(c, "HGET h a", "$1\r\n1\r\n");
-    CHECK(c, "HGETALL h", "*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n");
-    CHECK(c, "HSCAN h 0", "*2\r\n$1\r\n0\r\n*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n");
+    KVT_CHECK(c, "HSET h a 1", ":0\r\n");
+    KVT_PROP("HSET h a 1\n"); /* Redis propagates unchanged HSETs too */
+    KVT_CHECK(c, "HDEL h zz", ":0\r\n");
+    KVT_CHECK(c, "HSETNX h a 2", ":0\r\n");
+    KVT_CHECK(c, "HGET h a", "$1\r\n1\r\n");
+    KVT_CHECK(c, "HGETALL h", "*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n");
+    KVT_CHECK(c, "HSCAN h 0", "*2\r\n$1\r\n0\r\n*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n");
     is_int(e->srv->dirty - d0, 1, "no-op writes and reads do not count");
-    PROP("");
-    CHECK(c, "HINCRBYFLOAT h f 10.5", "$4\r\n10.5\r\n");
-    PROP("HSET h f 10.5\n");
-    CHECK(c, "HINCRBYFLOAT h f 1e-3", "$6\r\n10.501\r\n");
-    PROP("HSET h f 10.501\n");
-    CHECK(c, "HINCRBY h i 3", ":3\r\n");
-    PROP("HINCRBY h i 3\n");
-    CHECK(c, "HDEL h a b f i", ":4\r\n");
-    PROP("HDEL h a b f i\n");
-    CHECK(c, "EXISTS h", ":0\r\n");
+    KVT_PROP("");
+    KVT_CHECK(c, "HINCRBYFLOAT h f 10.5", "$4\r\n10.5\r\n");
+    KVT_PROP("HSET h f 10.5\n");
+    KVT_CHECK(c, "HINCRBYFLOAT h f 1e-3", "$6\r\n10.501\r\n");
+    KVT_PROP("HSET h f 10.501\n");
+    KVT_CHECK(c, "HINCRBY h i 3", ":3\r\n");
+    KVT_PROP("HINCRBY h i 3\n");
+    KVT_CHECK(c, "HDEL h a b f i", ":4\r\n");
+    KVT_PROP("HDEL h a b f i\n");
+    KVT_CHECK(c, "EXISTS h", ":0\r\n");
     /* inside MULTI the propagated forms are wrapped */
-    CHECK(c, "MULTI", "+OK\r\n");
-    CHECK(c, "HINCRBYFLOAT m f 2", "+QUEUED\r\n");
-    CHECK(c, "HSET m g 1", "+QUEUED\r\n");
-    CHECK(c, "EXEC", "*2\r\n$1\r\n2\r\n:1\r\n");
-    PROP("MULTI\nHSET m f 2\nHSET m g 1\nEXEC\n");
+    KVT_CHECK(c, "MULTI", "+OK\r\n");
+    KVT_CHECK(c, "HINCRBYFLOAT m f 2", "+QUEUED\r\n");
+    KVT_CHECK(c, "HSET m g 1", "+QUEUED\r\n");
+    KVT_CHECK(c, "EXEC", "*2\r\n$1\r\n2\r\n:1\r\n");
+    KVT_PROP("MULTI\nHSET m f 2\nHSET m g 1\nEXEC\n");
     /* WATCH sees hash writes */
     kv_client *c2 = kvt_client(e);
-    CHECK(c, "WATCH m", "+OK\r\n");
-    CHECK(c2, "HDEL m nope", ":0\r\n");
-    CHECK(c, "MULTI", "+OK\r\n");
-    CHECK(c, "HGET m g", "+QUEUED\r\n");
-    CHECK(c, "EXEC", "*1\r\n$1\r\n1\r\n"); /* a no-op HDEL touches nothing */
-    CHECK(c, "WATCH m", "+OK\r\n");
-    CHECK(c2, "HINCRBY m g 1", ":2\r\n");
-    CHECK(c, "MULTI", "+OK\r\n");
-    CHECK(c, "HGET m g", "+QUEUED\r\n");
-    CHECK(c, "EXEC", "*-1\r\n");
+    KVT_CHECK(c, "WATCH m", "+OK\r\n");
+    KVT_CHECK(c2, "HDEL m nope", ":0\r\n");
+    KVT_CHECK(c, "MULTI", "+OK\r\n");
+    KVT_CHECK(c, "HGET m g", "+QUEUED\r\n");
+    KVT_CHECK(c, "EXEC", "*1\r\n$1\r\n1\r\n"); /* a no-op HDEL touches nothing */
+    KVT_CHECK(c, "WATCH m", "+OK\r\n");
+    KVT_CHECK(c2, "HINCRBY m g 1", ":2\r\n");
+    KVT_CHECK(c, "MULTI", "+OK\r\n");
+    KVT_CHECK(c, "HGET m g", "+QUEUED\r\n");
+    KVT_CHECK(c, "EXEC", "*-1\r\n");
     kvt_stop(e);
 }
 
@@ -789,7 +748,7 @@ static void test_replay(void) {
 }
 
 int main(void) {
-    prop_log = sds_empty();
+    kvt_prop_log = sds_empty();
     test_basic();
     test_errors();
     test_incr();
@@ -801,6 +760,6 @@ int main(void) {
     test_propagation();
     test_api();
     test_replay();
-    sds_free(prop_log);
+    sds_free(kvt_prop_log);
     return done_testing();
 }

@@ -49,46 +49,12 @@ static uint64_t rnd(void) {
 
 static long below(long n) { return n > 0 ? (long)(rnd() % (uint64_t)n) : 0; }
 
-/* Propagated ops, one line each: "<db> <argv...>". */
-static sds prop_log;
-
-static void record(void *priv, int dbid, int argc, sds *argv) {
-    (void)priv;
-    prop_log = sds_catprintf(prop_log, "%d", dbid);
-    for (int i = 0; i < argc; i++) prop_log = sds_catprintf(prop_log, " %s", argv[i]);
-    prop_log = sds_cat(prop_log, "\n");
-}
-
 static kvt_env *start(void) {
     kvt_env *e = kvt_start();
-    cmd_prop_subscribe(e->srv, record, NULL);
-    sds_clear(prop_log);
+    kvt_prop_flags = KVT_PROP_DB;
+    kvt_prop_attach(e);
     return e;
 }
-
-#define CHECK(c, line, want)                                                                 \
-    do {                                                                                     \
-        kvt_run((c), (line));                                                                \
-        is_mem((c)->out, sds_len((c)->out), (want), sizeof(want) - 1, "%s", (line));         \
-    } while (0)
-
-/* want as one line for the TAP description: "a\nb\n" -> "a | b". */
-static const char *oneline(const char *want) {
-    static char buf[512];
-    size_t n = 0;
-    for (const char *p = want; *p && n + 4 < sizeof(buf); p++) {
-        if (*p != '\n') buf[n++] = *p;
-        else if (p[1]) buf[n++] = ' ', buf[n++] = '|', buf[n++] = ' ';
-    }
-    buf[n] = '\0';
-    return n ? buf : "(nothing)";
-}
-
-#define PROP(want)                                                                              \
-    do {                                                                                        \
-        is_mem(prop_log, sds_len(prop_log), (want), strlen(want), "propagated: %s", oneline(want)); \
-        sds_clear(prop_log);                                                                    \
-    } while (0)
 
 /* What a blocked client got so far (its out buffer), then cleared. */
 #define GOT(c, want, ...)                                                                \
@@ -425,7 +391,7 @@ static void test_propagation(void) {
     kvt_env *e = start();
     kv_client *c = e->c;
     kvt_run(c, "RPUSH k a b 3");
-    PROP("0 RPUSH k a b 3\n");
+    KVT_PROP("0 RPUSH k a b 3\n");
     kvt_run(c, "LPUSHX nokey a");
     kvt_run(c, "LPOP nokey");
     kvt_run(c, "LPOP k 0");
@@ -435,43 +401,43 @@ static void test_propagation(void) {
     kvt_run(c, "LSET k 9 x");
     kvt_run(c, "LMOVE nokey k left left");
     kvt_run(c, "LMPOP 1 nokey left");
-    PROP("");
+    KVT_PROP("");
     kvt_run(c, "LPUSHX k x");
     kvt_run(c, "LSET k 0 y");
     kvt_run(c, "LINSERT k after y z");
     kvt_run(c, "LREM k 1 z");
     kvt_run(c, "LTRIM k 1 -1");
-    PROP("0 LPUSHX k x\n0 LSET k 0 y\n0 LINSERT k after y z\n0 LREM k 1 z\n0 LTRIM k 1 -1\n");
+    KVT_PROP("0 LPUSHX k x\n0 LSET k 0 y\n0 LINSERT k after y z\n0 LREM k 1 z\n0 LTRIM k 1 -1\n");
     kvt_run(c, "RPUSH k 4 5 6 7 8");
     kvt_run(c, "LPOP k");
     kvt_run(c, "RPOP k 2");
     kvt_run(c, "LMOVE k m left right");
     kvt_run(c, "RPOPLPUSH k m");
-    PROP("0 RPUSH k 4 5 6 7 8\n0 LPOP k\n0 RPOP k 2\n0 LMOVE k m left right\n0 RPOPLPUSH k m\n");
+    KVT_PROP("0 RPUSH k 4 5 6 7 8\n0 LPOP k\n0 RPOP k 2\n0 LMOVE k m left right\n0 RPOPLPUSH k m\n");
     kvt_run(c, "BLPOP nokey k 0");
     kvt_run(c, "BRPOP k 1.5");
-    PROP("0 LPOP k\n0 RPOP k\n");
+    KVT_PROP("0 LPOP k\n0 RPOP k\n");
     kvt_run(c, "DEL k");
     kvt_run(c, "RPUSH k a b c");
-    sds_clear(prop_log);
+    sds_clear(kvt_prop_log);
     kvt_run(c, "LMPOP 2 nokey k right count 2");
     kvt_run(c, "BLMPOP 0 1 k left count 10");
-    PROP("0 RPOP k 2\n0 LPOP k 1\n");
+    KVT_PROP("0 RPOP k 2\n0 LPOP k 1\n");
     kvt_run(c, "RPUSH k a b");
-    sds_clear(prop_log);
+    sds_clear(kvt_prop_log);
     kvt_run(c, "BLMOVE k m right left 0");
     kvt_run(c, "BRPOPLPUSH k m 0");
-    PROP("0 LMOVE k m RIGHT LEFT\n0 RPOPLPUSH k m\n");
+    KVT_PROP("0 LMOVE k m RIGHT LEFT\n0 RPOPLPUSH k m\n");
     kvt_run(c, "SELECT 3");
     kvt_run(c, "RPUSH x 1");
     kvt_run(c, "BLPOP x 0");
-    PROP("3 RPUSH x 1\n3 LPOP x\n");
+    KVT_PROP("3 RPUSH x 1\n3 LPOP x\n");
     kvt_run(c, "MULTI");
     kvt_run(c, "RPUSH x 1 2");
     kvt_run(c, "BLPOP x 0");
     kvt_run(c, "BLPOP nokey 0");
     kvt_run(c, "EXEC");
-    PROP("3 MULTI\n3 RPUSH x 1 2\n3 LPOP x\n3 EXEC\n");
+    KVT_PROP("3 MULTI\n3 RPUSH x 1 2\n3 LPOP x\n3 EXEC\n");
     kvt_stop(e);
 }
 
@@ -480,30 +446,30 @@ static void test_propagation(void) {
 static void test_block_basic(void) {
     kvt_env *e = start();
     kv_client *a = kvt_client(e), *p = e->c;
-    CHECK(a, "BLPOP k 0", "");
+    KVT_CHECK(a, "BLPOP k 0", "");
     ok(blocked(a), "BLPOP on a missing key blocks (no reply)");
     is_int(blocking_count(e->srv, BLOCKED_LIST), 1, "one client blocked on a list");
     kvt_run(p, "INFO clients");
     ok(strstr(p->out, "blocked_clients:1\r\n") != NULL, "INFO clients: blocked_clients:1");
-    PROP("");
-    CHECK(p, "RPUSH k v1 v2", ":2\r\n");
+    KVT_PROP("");
+    KVT_CHECK(p, "RPUSH k v1 v2", ":2\r\n");
     GOT(a, "*2\r\n$1\r\nk\r\n$2\r\nv1\r\n", "served by a later RPUSH from another client");
     ok(!blocked(a) && a->bstate == NULL, "unblocked after being served");
-    PROP("0 RPUSH k v1 v2\n0 LPOP k\n");
-    CHECK(p, "LRANGE k 0 -1", "*1\r\n$2\r\nv2\r\n");
+    KVT_PROP("0 RPUSH k v1 v2\n0 LPOP k\n");
+    KVT_CHECK(p, "LRANGE k 0 -1", "*1\r\n$2\r\nv2\r\n");
     kvt_run(p, "INFO clients");
     ok(strstr(p->out, "blocked_clients:0\r\n") != NULL, "INFO clients: blocked_clients:0");
 
     /* BRPOP over several keys, the second one gets the push. */
-    CHECK(a, "BRPOP n1 n2 n3 0", "");
-    CHECK(p, "LPUSH n2 x y", ":2\r\n");
+    KVT_CHECK(a, "BRPOP n1 n2 n3 0", "");
+    KVT_CHECK(p, "LPUSH n2 x y", ":2\r\n");
     GOT(a, "*2\r\n$2\r\nn2\r\n$1\r\nx\r\n", "BRPOP served from the key that got elements");
-    PROP("0 LPUSH n2 x y\n0 RPOP n2\n");
+    KVT_PROP("0 LPUSH n2 x y\n0 RPOP n2\n");
     /* The same key twice: served once. */
-    CHECK(a, "BLPOP d d 0", "");
-    CHECK(p, "RPUSH d 1 2", ":2\r\n");
+    KVT_CHECK(a, "BLPOP d d 0", "");
+    KVT_CHECK(p, "RPUSH d 1 2", ":2\r\n");
     GOT(a, "*2\r\n$1\r\nd\r\n$1\r\n1\r\n", "BLPOP d d: served once");
-    CHECK(p, "LLEN d", ":1\r\n");
+    KVT_CHECK(p, "LLEN d", ":1\r\n");
     kvt_stop(e);
 }
 
@@ -514,22 +480,22 @@ static void test_block_fifo(void) {
     kvt_run(c2, "BLPOP other k 0");
     kvt_run(c3, "BRPOP k 0");
     ok(blocked(c1) && blocked(c2) && blocked(c3), "three clients blocked on k");
-    CHECK(p, "RPUSH k a b", ":2\r\n");
+    KVT_CHECK(p, "RPUSH k a b", ":2\r\n");
     GOT(c1, "*2\r\n$1\r\nk\r\n$1\r\na\r\n", "first blocked, first served");
     GOT(c2, "*2\r\n$1\r\nk\r\n$1\r\nb\r\n", "second blocked, second served");
     ok(blocked(c3) && sds_len(c3->out) == 0, "third still waits (two elements for three clients)");
-    CHECK(p, "EXISTS k", ":0\r\n");
-    PROP("0 RPUSH k a b\n0 LPOP k\n0 LPOP k\n");
-    CHECK(p, "LPUSH k c", ":1\r\n");
+    KVT_CHECK(p, "EXISTS k", ":0\r\n");
+    KVT_PROP("0 RPUSH k a b\n0 LPOP k\n0 LPOP k\n");
+    KVT_CHECK(p, "LPUSH k c", ":1\r\n");
     GOT(c3, "*2\r\n$1\r\nk\r\n$1\r\nc\r\n", "third served by the next push");
     /* A push of several elements serves after the whole command, in
      * arrival order: LPUSH k x y z makes [z y x]. */
     kvt_run(c1, "BLPOP k 0");
     kvt_run(c2, "BRPOP k 0");
-    CHECK(p, "LPUSH k x y z", ":3\r\n");
+    KVT_CHECK(p, "LPUSH k x y z", ":3\r\n");
     GOT(c1, "*2\r\n$1\r\nk\r\n$1\r\nz\r\n", "BLPOP after LPUSH x y z gets z");
     GOT(c2, "*2\r\n$1\r\nk\r\n$1\r\nx\r\n", "BRPOP after it gets x");
-    CHECK(p, "LRANGE k 0 -1", "*1\r\n$1\r\ny\r\n");
+    KVT_CHECK(p, "LRANGE k 0 -1", "*1\r\n$1\r\ny\r\n");
     kvt_stop(e);
 }
 
@@ -539,35 +505,35 @@ static void test_block_move(void) {
     /* BLMOVE into a key another client waits on: both served in one pass. */
     kvt_run(c1, "BLMOVE src dst left right 0");
     kvt_run(c2, "BLPOP dst 0");
-    CHECK(p, "RPUSH src x", ":1\r\n");
+    KVT_CHECK(p, "RPUSH src x", ":1\r\n");
     GOT(c1, "$1\r\nx\r\n", "BLMOVE served with the moved element");
     GOT(c2, "*2\r\n$3\r\ndst\r\n$1\r\nx\r\n", "the client waiting on the destination is served too");
-    PROP("0 RPUSH src x\n0 LMOVE src dst LEFT RIGHT\n0 LPOP dst\n");
-    CHECK(p, "DBSIZE", ":0\r\n");
+    KVT_PROP("0 RPUSH src x\n0 LMOVE src dst LEFT RIGHT\n0 LPOP dst\n");
+    KVT_CHECK(p, "DBSIZE", ":0\r\n");
     /* BRPOPLPUSH propagates RPOPLPUSH. */
     kvt_run(c1, "BRPOPLPUSH src dst 0");
-    CHECK(p, "RPUSH src 1 2", ":2\r\n");
+    KVT_CHECK(p, "RPUSH src 1 2", ":2\r\n");
     GOT(c1, "$1\r\n2\r\n", "BRPOPLPUSH served from the tail");
-    PROP("0 RPUSH src 1 2\n0 RPOPLPUSH src dst\n");
-    CHECK(p, "LRANGE dst 0 -1", "*1\r\n$1\r\n2\r\n");
+    KVT_PROP("0 RPUSH src 1 2\n0 RPOPLPUSH src dst\n");
+    KVT_CHECK(p, "LRANGE dst 0 -1", "*1\r\n$1\r\n2\r\n");
     /* Destination of the wrong type: WRONGTYPE, nothing moved, unblocked. */
     kvt_run(p, "DEL src dst");
     kvt_run(p, "SET dst string");
-    sds_clear(prop_log);
+    sds_clear(kvt_prop_log);
     kvt_run(c1, "BLMOVE src dst right left 0");
     kvt_run(c2, "BLPOP src 0");
-    CHECK(p, "RPUSH src v w", ":2\r\n");
+    KVT_CHECK(p, "RPUSH src v w", ":2\r\n");
     GOT(c1, "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
         "BLMOVE to a string destination: WRONGTYPE when served");
     ok(!blocked(c1), "and unblocked");
     GOT(c2, "*2\r\n$3\r\nsrc\r\n$1\r\nv\r\n", "the next client is served the element");
-    PROP("0 RPUSH src v w\n0 LPOP src\n");
+    KVT_PROP("0 RPUSH src v w\n0 LPOP src\n");
     /* BLMOVE src src rotates. */
     kvt_run(p, "DEL src");
     kvt_run(c1, "BLMOVE src src left right 0");
-    CHECK(p, "RPUSH src a", ":1\r\n");
+    KVT_CHECK(p, "RPUSH src a", ":1\r\n");
     GOT(c1, "$1\r\na\r\n", "BLMOVE src src");
-    CHECK(p, "LRANGE src 0 -1", "*1\r\n$1\r\na\r\n");
+    KVT_CHECK(p, "LRANGE src 0 -1", "*1\r\n$1\r\na\r\n");
     kvt_stop(e);
 }
 
@@ -576,11 +542,11 @@ static void test_block_mpop(void) {
     kv_client *c1 = kvt_client(e), *c2 = kvt_client(e), *p = e->c;
     kvt_run(c1, "BLMPOP 0 2 k1 k2 right count 2");
     kvt_run(c2, "BLMPOP 0 1 k2 left count 5");
-    CHECK(p, "RPUSH k2 a b c", ":3\r\n");
+    KVT_CHECK(p, "RPUSH k2 a b c", ":3\r\n");
     GOT(c1, "*2\r\n$2\r\nk2\r\n*2\r\n$1\r\nc\r\n$1\r\nb\r\n", "BLMPOP RIGHT COUNT 2 served");
     GOT(c2, "*2\r\n$2\r\nk2\r\n*1\r\n$1\r\na\r\n", "BLMPOP COUNT 5 gets the one left");
-    PROP("0 RPUSH k2 a b c\n0 RPOP k2 2\n0 LPOP k2 1\n");
-    CHECK(p, "EXISTS k2", ":0\r\n");
+    KVT_PROP("0 RPUSH k2 a b c\n0 RPOP k2 2\n0 LPOP k2 1\n");
+    KVT_CHECK(p, "EXISTS k2", ":0\r\n");
     kvt_stop(e);
 }
 
@@ -605,8 +571,8 @@ static void test_block_timeouts(void) {
     kvt_run(c3, "BLPOP k 0");
     is_int(blocking_unblock_by_id(e->srv, c3->id, 1), 1, "unblock by id (ERROR)");
     GOT(c3, "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n", "ERROR reply");
-    PROP("");
-    CHECK(p, "RPUSH k v", ":1\r\n");
+    KVT_PROP("");
+    KVT_CHECK(p, "RPUSH k v", ":1\r\n");
     ok(!blocked(c1) && !blocked(c2) && !blocked(c3) && sds_len(c1->out) == 0, "nobody waits any more");
     kvt_stop(e);
 }
@@ -622,7 +588,7 @@ static void test_block_keyspace_events(void) {
     kvt_run(p, "DEL k");
     kvt_run(p, "FLUSHALL");
     ok(blocked(c1) && sds_len(c1->out) == 0, "SET/DEL/ZADD/FLUSHALL on the key: still blocked");
-    CHECK(p, "RPUSH k v", ":1\r\n");
+    KVT_CHECK(p, "RPUSH k v", ":1\r\n");
     GOT(c1, "*2\r\n$1\r\nk\r\n$1\r\nv\r\n", "then served by a push");
     /* A push inside MULTI serves after EXEC. */
     kvt_run(c1, "BLPOP k 0");
@@ -630,7 +596,7 @@ static void test_block_keyspace_events(void) {
     kvt_run(p, "RPUSH k a");
     kvt_run(p, "RPUSH k b");
     ok(blocked(c1), "queued pushes serve nobody");
-    CHECK(p, "EXEC", "*2\r\n:1\r\n:2\r\n");
+    KVT_CHECK(p, "EXEC", "*2\r\n:1\r\n:2\r\n");
     GOT(c1, "*2\r\n$1\r\nk\r\n$1\r\na\r\n", "served after EXEC");
     /* SWAPDB brings a list into the client's db. */
     kvt_run(c1, "BLPOP s 0");
@@ -644,14 +610,14 @@ static void test_block_keyspace_events(void) {
     kvt_run(c1, "SELECT 2");
     kvt_run(c1, "BLPOP q 0");
     kvt_run(p, "SELECT 2");
-    sds_clear(prop_log);
+    sds_clear(kvt_prop_log);
     kvt_run(p, "RPUSH q 1");
-    PROP("2 RPUSH q 1\n2 LPOP q\n");
+    KVT_PROP("2 RPUSH q 1\n2 LPOP q\n");
     GOT(c1, "*2\r\n$1\r\nq\r\n$1\r\n1\r\n", "served in db 2");
     /* blocking denied (MULTI/EXEC, AOF loader) */
     c1->flags |= CLIENT_DENY_BLOCKING;
-    CHECK(c1, "BLPOP q 0", "*-1\r\n");
-    CHECK(c1, "BRPOPLPUSH q x 0", "$-1\r\n");
+    KVT_CHECK(c1, "BLPOP q 0", "*-1\r\n");
+    KVT_CHECK(c1, "BRPOPLPUSH q x 0", "$-1\r\n");
     c1->flags &= ~CLIENT_DENY_BLOCKING;
     /* a client freed while blocked is forgotten */
     kv_client *c2 = kvt_client(e);
@@ -661,7 +627,7 @@ static void test_block_keyspace_events(void) {
     client_free(c2);
     kvt_run(p, "RPUSH gone x y");
     GOT(c1, "*2\r\n$4\r\ngone\r\n$1\r\nx\r\n", "the next waiter is served");
-    CHECK(p, "LLEN gone", ":1\r\n");
+    KVT_CHECK(p, "LLEN gone", ":1\r\n");
     is_int(blocking_count(e->srv, -1), 0, "no client blocked");
     kvt_stop(e);
 }
@@ -831,7 +797,7 @@ static void test_object_api(void) {
     e->cfg.list_max_listpack_size = -2;
     e->cfg.list_compress_depth = 0;
     kvt_run(c, cmd2); /* 8 KiB nodes, no compression */
-    CHECK(c, "OBJECT ENCODING big", "$9\r\nquicklist\r\n");
+    KVT_CHECK(c, "OBJECT ENCODING big", "$9\r\nquicklist\r\n");
     sds k1 = sds_new("big"), k2 = sds_new("big2");
     kv_obj *o1 = db_find(c->db, k1), *o2 = db_find(c->db, k2);
     ok(o1 && o2 && ql_node_count(o1->ptr) > 100 && ql_node_count(o2->ptr) < 10 && ql_compressed_nodes(o1->ptr) > 0,
@@ -874,7 +840,7 @@ int main(void) {
     const char *env = getenv("STRATA_TEST_SEED");
     seed = env ? strtoull(env, NULL, 10) : (uint64_t)util_mstime();
     diag("seed %llu (STRATA_TEST_SEED to reproduce)", (unsigned long long)seed);
-    prop_log = sds_empty();
+    kvt_prop_log = sds_empty();
     test_replies();
     test_propagation();
     test_block_basic();
@@ -885,6 +851,6 @@ int main(void) {
     test_block_keyspace_events();
     test_random_replay();
     test_object_api();
-    sds_free(prop_log);
+    sds_free(kvt_prop_log);
     return done_testing();
 }

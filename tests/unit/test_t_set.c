@@ -26,68 +26,14 @@
 
 /* ---- helpers ------------------------------------------------------------------ */
 
-static sds prop_log; /* one line per propagated op */
-
-/* s[0..len) with bytes outside printable ASCII as \xNN, "" when empty. */
-static sds cat_escaped(sds out, const char *s, size_t len) {
-    if (len == 0) return sds_cat(out, "\"\"");
-    for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch < 32 || ch > 126) out = sds_catprintf(out, "\\x%02x", ch);
-        else out = sds_catlen(out, s + i, 1);
-    }
-    return out;
-}
-
-static void record(void *priv, int dbid, int argc, sds *argv) {
-    (void)priv;
-    (void)dbid;
-    for (int i = 0; i < argc; i++) {
-        if (i) prop_log = sds_cat(prop_log, " ");
-        prop_log = cat_escaped(prop_log, argv[i], sds_len(argv[i]));
-    }
-    prop_log = sds_cat(prop_log, "\n");
-}
-
 static kvt_env *start(void) {
     kvt_env *e = kvt_start();
-    cmd_prop_subscribe(e->srv, record, NULL);
-    sds_clear(prop_log);
+    kvt_prop_flags = KVT_PROP_ESCAPE;
+    kvt_prop_attach(e);
     return e;
 }
 
-#define CHECK(c, line, want)                                                                         \
-    do {                                                                                             \
-        kvt_run((c), (line));                                                                        \
-        is_mem((c)->out, sds_len((c)->out), (want), sizeof(want) - 1, "%s", (line));                 \
-    } while (0)
-
-/* want as one line for the test name ("a\nb\n" -> "a | b"). */
-static const char *oneline(const char *want) {
-    static char buf[256];
-    size_t n = 0;
-    for (const char *p = want; *p && n + 4 < sizeof(buf); p++) {
-        if (*p != '\n') buf[n++] = *p;
-        else if (p[1]) buf[n++] = ' ', buf[n++] = '|', buf[n++] = ' ';
-    }
-    buf[n] = '\0';
-    return n ? buf : "(nothing)";
-}
-
-#define PROP(want)                                                                                          \
-    do {                                                                                                    \
-        is_mem(prop_log, sds_len(prop_log), (want), strlen(want), "propagated: %s", oneline(want));         \
-        sds_clear(prop_log);                                                                                \
-    } while (0)
-
-#define WRONGTYPE "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"
-
-static kv_obj *find(kv_client *c, const char *key) {
-    sds k = sds_new(key);
-    kv_obj *o = db_find(c->db, k);
-    sds_free(k);
-    return o;
-}
+#define WRONGTYPE KVT_WRONGTYPE
 
 static void check_enc(kv_client *c, const char *key, const char *name) {
     char want[64];
@@ -142,7 +88,7 @@ static sds sorted_members(const char *reply) {
     sds s = sds_empty();
     for (int i = 0; i < f.n; i++) {
         if (i) s = sds_cat(s, " ");
-        s = cat_escaped(s, f.items[i], sds_len(f.items[i]));
+        s = kvt_cat_escaped(s, f.items[i], sds_len(f.items[i]));
     }
     flat_free(&f);
     return s;
@@ -168,48 +114,48 @@ static int flat_distinct(const flat *f) {
 static void test_basic(void) {
     kvt_env *e = start();
     kv_client *c = e->c;
-    CHECK(c, "SADD s 3 1 2 2", ":3\r\n");
-    PROP("SADD s 3 1 2 2\n");
-    CHECK(c, "SADD s 1 4", ":1\r\n");
-    CHECK(c, "SADD s 1 4", ":0\r\n");
-    PROP("SADD s 1 4\n");
-    CHECK(c, "SMEMBERS s", "*4\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n");
-    CHECK(c, "SCARD s", ":4\r\n");
-    CHECK(c, "SCARD nokey", ":0\r\n");
-    CHECK(c, "SISMEMBER s 2", ":1\r\n");
-    CHECK(c, "SISMEMBER s 9", ":0\r\n");
-    CHECK(c, "SISMEMBER s abc", ":0\r\n");
-    CHECK(c, "SISMEMBER nokey 1", ":0\r\n");
-    CHECK(c, "SMISMEMBER s 1 9 abc 4", "*4\r\n:1\r\n:0\r\n:0\r\n:1\r\n");
-    CHECK(c, "SMISMEMBER nokey 1 2", "*2\r\n:0\r\n:0\r\n");
-    CHECK(c, "SREM s 1 9 4", ":2\r\n");
-    PROP("SREM s 1 9 4\n");
-    CHECK(c, "SREM s 9", ":0\r\n");
-    CHECK(c, "SREM nokey 9", ":0\r\n");
-    PROP("");
-    CHECK(c, "SMEMBERS s", "*2\r\n$1\r\n2\r\n$1\r\n3\r\n");
-    CHECK(c, "SMEMBERS nokey", "*0\r\n");
-    CHECK(c, "SADD e -5 0 9223372036854775807 -9223372036854775808", ":4\r\n");
-    CHECK(c, "SMEMBERS e",
+    KVT_CHECK(c, "SADD s 3 1 2 2", ":3\r\n");
+    KVT_PROP("SADD s 3 1 2 2\n");
+    KVT_CHECK(c, "SADD s 1 4", ":1\r\n");
+    KVT_CHECK(c, "SADD s 1 4", ":0\r\n");
+    KVT_PROP("SADD s 1 4\n");
+    KVT_CHECK(c, "SMEMBERS s", "*4\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n");
+    KVT_CHECK(c, "SCARD s", ":4\r\n");
+    KVT_CHECK(c, "SCARD nokey", ":0\r\n");
+    KVT_CHECK(c, "SISMEMBER s 2", ":1\r\n");
+    KVT_CHECK(c, "SISMEMBER s 9", ":0\r\n");
+    KVT_CHECK(c, "SISMEMBER s abc", ":0\r\n");
+    KVT_CHECK(c, "SISMEMBER nokey 1", ":0\r\n");
+    KVT_CHECK(c, "SMISMEMBER s 1 9 abc 4", "*4\r\n:1\r\n:0\r\n:0\r\n:1\r\n");
+    KVT_CHECK(c, "SMISMEMBER nokey 1 2", "*2\r\n:0\r\n:0\r\n");
+    KVT_CHECK(c, "SREM s 1 9 4", ":2\r\n");
+    KVT_PROP("SREM s 1 9 4\n");
+    KVT_CHECK(c, "SREM s 9", ":0\r\n");
+    KVT_CHECK(c, "SREM nokey 9", ":0\r\n");
+    KVT_PROP("");
+    KVT_CHECK(c, "SMEMBERS s", "*2\r\n$1\r\n2\r\n$1\r\n3\r\n");
+    KVT_CHECK(c, "SMEMBERS nokey", "*0\r\n");
+    KVT_CHECK(c, "SADD e -5 0 9223372036854775807 -9223372036854775808", ":4\r\n");
+    KVT_CHECK(c, "SMEMBERS e",
           "*4\r\n$20\r\n-9223372036854775808\r\n$2\r\n-5\r\n$1\r\n0\r\n$19\r\n9223372036854775807\r\n");
-    CHECK(c, "SADD t b a \"\\x00\\xff\" \"\"", ":4\r\n");
+    KVT_CHECK(c, "SADD t b a \"\\x00\\xff\" \"\"", ":4\r\n");
     MEMBERS(c, "SMEMBERS t", "\"\" \\x00\\xff a b");
-    CHECK(c, "SISMEMBER t \"\\x00\\xff\"", ":1\r\n");
-    CHECK(c, "SISMEMBER t \"\"", ":1\r\n");
-    CHECK(c, "SREM t a b \"\\x00\\xff\" \"\"", ":4\r\n");
-    CHECK(c, "EXISTS t", ":0\r\n");
-    PROP("SADD e -5 0 9223372036854775807 -9223372036854775808\nSADD t b a \\x00\\xff \"\"\n"
+    KVT_CHECK(c, "SISMEMBER t \"\\x00\\xff\"", ":1\r\n");
+    KVT_CHECK(c, "SISMEMBER t \"\"", ":1\r\n");
+    KVT_CHECK(c, "SREM t a b \"\\x00\\xff\" \"\"", ":4\r\n");
+    KVT_CHECK(c, "EXISTS t", ":0\r\n");
+    KVT_PROP("SADD e -5 0 9223372036854775807 -9223372036854775808\nSADD t b a \\x00\\xff \"\"\n"
          "SREM t a b \\x00\\xff \"\"\n");
-    CHECK(c, "TYPE s", "+set\r\n");
+    KVT_CHECK(c, "TYPE s", "+set\r\n");
     kvt_stop(e);
 }
 
 static void test_errors(void) {
     kvt_env *e = start();
     kv_client *c = e->c;
-    CHECK(c, "SET str x", "+OK\r\n");
-    CHECK(c, "SADD s 1", ":1\r\n");
-    sds_clear(prop_log);
+    KVT_CHECK(c, "SET str x", "+OK\r\n");
+    KVT_CHECK(c, "SADD s 1", ":1\r\n");
+    sds_clear(kvt_prop_log);
     static const char *const arity[] = {"SADD s", "SREM s", "SCARD", "SISMEMBER s", "SMISMEMBER s", "SMEMBERS",
                                         "SRANDMEMBER", "SPOP", "SMOVE a b", "SINTER", "SINTERCARD 1",
                                         "SINTERSTORE d", "SUNION", "SUNIONSTORE d", "SDIFF", "SDIFFSTORE d",
@@ -228,31 +174,31 @@ static void test_errors(void) {
                                      "SINTER s str", "SINTER nokey str", "SINTERCARD 2 s str",
                                      "SINTERSTORE d s str", "SUNION s str", "SUNIONSTORE d str", "SDIFF s str",
                                      "SDIFF str s", "SDIFFSTORE d nokey str", "SSCAN str 0", NULL};
-    for (int i = 0; wt[i]; i++) CHECK(c, wt[i], WRONGTYPE);
-    CHECK(c, "SMOVE nokey str 1", ":0\r\n"); /* a missing source wins over a wrong destination */
-    CHECK(c, "SPOP s x", "-ERR value is out of range, must be positive\r\n");
-    CHECK(c, "SPOP s -1", "-ERR value is out of range, must be positive\r\n");
-    CHECK(c, "SPOP str -1", "-ERR value is out of range, must be positive\r\n");
-    CHECK(c, "SPOP s 1 2", "-ERR syntax error\r\n");
-    CHECK(c, "SRANDMEMBER s 1 2", "-ERR syntax error\r\n");
-    CHECK(c, "SRANDMEMBER s x", "-ERR value is not an integer or out of range\r\n");
-    CHECK(c, "SRANDMEMBER str x", "-ERR value is not an integer or out of range\r\n");
-    CHECK(c, "SRANDMEMBER s -9223372036854775808",
+    for (int i = 0; wt[i]; i++) KVT_CHECK(c, wt[i], WRONGTYPE);
+    KVT_CHECK(c, "SMOVE nokey str 1", ":0\r\n"); /* a missing source wins over a wrong destination */
+    KVT_CHECK(c, "SPOP s x", "-ERR value is out of range, must be positive\r\n");
+    KVT_CHECK(c, "SPOP s -1", "-ERR value is out of range, must be positive\r\n");
+    KVT_CHECK(c, "SPOP str -1", "-ERR value is out of range, must be positive\r\n");
+    KVT_CHECK(c, "SPOP s 1 2", "-ERR syntax error\r\n");
+    KVT_CHECK(c, "SRANDMEMBER s 1 2", "-ERR syntax error\r\n");
+    KVT_CHECK(c, "SRANDMEMBER s x", "-ERR value is not an integer or out of range\r\n");
+    KVT_CHECK(c, "SRANDMEMBER str x", "-ERR value is not an integer or out of range\r\n");
+    KVT_CHECK(c, "SRANDMEMBER s -9223372036854775808",
           "-ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807\r\n");
-    CHECK(c, "SINTERCARD 0 s", "-ERR numkeys should be greater than 0\r\n");
-    CHECK(c, "SINTERCARD -1 s", "-ERR numkeys should be greater than 0\r\n");
-    CHECK(c, "SINTERCARD abc s", "-ERR numkeys should be greater than 0\r\n");
-    CHECK(c, "SINTERCARD 9223372036854775808 s", "-ERR numkeys should be greater than 0\r\n");
-    CHECK(c, "SINTERCARD 2 s", "-ERR Number of keys can't be greater than number of args\r\n");
-    CHECK(c, "SINTERCARD 1 s LIMIT -1", "-ERR LIMIT can't be negative\r\n");
-    CHECK(c, "SINTERCARD 1 s LIMIT x", "-ERR LIMIT can't be negative\r\n");
-    CHECK(c, "SINTERCARD 1 s LIMIT", "-ERR syntax error\r\n");
-    CHECK(c, "SINTERCARD 1 s FOO 1", "-ERR syntax error\r\n");
-    CHECK(c, "SINTERCARD 1 str LIMIT x", "-ERR LIMIT can't be negative\r\n");
-    CHECK(c, "SSCAN s x", "-ERR invalid cursor\r\n");
-    CHECK(c, "SSCAN str x", "-ERR invalid cursor\r\n");
-    PROP("");
-    CHECK(c, "GET str", "$1\r\nx\r\n");
+    KVT_CHECK(c, "SINTERCARD 0 s", "-ERR numkeys should be greater than 0\r\n");
+    KVT_CHECK(c, "SINTERCARD -1 s", "-ERR numkeys should be greater than 0\r\n");
+    KVT_CHECK(c, "SINTERCARD abc s", "-ERR numkeys should be greater than 0\r\n");
+    KVT_CHECK(c, "SINTERCARD 9223372036854775808 s", "-ERR numkeys should be greater than 0\r\n");
+    KVT_CHECK(c, "SINTERCARD 2 s", "-ERR Number of keys can't be greater than number of args\r\n");
+    KVT_CHECK(c, "SINTERCARD 1 s LIMIT -1", "-ERR LIMIT can't be negative\r\n");
+    KVT_CHECK(c, "SINTERCARD 1 s LIMIT x", "-ERR LIMIT can't be negative\r\n");
+    KVT_CHECK(c, "SINTERCARD 1 s LIMIT", "-ERR syntax error\r\n");
+    KVT_CHECK(c, "SINTERCARD 1 s FOO 1", "-ERR syntax error\r\n");
+    KVT_CHECK(c, "SINTERCARD 1 str LIMIT x", "-ERR LIMIT can't be negative\r\n");
+    KVT_CHECK(c, "SSCAN s x", "-ERR invalid cursor\r\n");
+    KVT_CHECK(c, "SSCAN str x", "-ERR invalid cursor\r\n");
+    KVT_PROP("");
+    KVT_CHECK(c, "GET str", "$1\r\nx\r\n");
     kvt_stop(e);
 }
 
@@ -267,15 +213,15 @@ static void test_encodings(void) {
     check_enc(c, "i511", "intset");
     check_enc(c, "i512", "intset");
     check_enc(c, "i513", "hashtable");
-    ok(find(c, "i512")->enc == OBJ_ENC_INTSET && find(c, "i513")->enc == OBJ_ENC_HT, "encodings in the keyspace");
-    CHECK(c, "SADD i512 512", ":0\r\n");
+    ok(kvt_find(c, "i512")->enc == OBJ_ENC_INTSET && kvt_find(c, "i513")->enc == OBJ_ENC_HT, "encodings in the keyspace");
+    KVT_CHECK(c, "SADD i512 512", ":0\r\n");
     check_enc(c, "i512", "intset");
-    CHECK(c, "SADD i512 -1", ":1\r\n"); /* the 513th member */
+    KVT_CHECK(c, "SADD i512 -1", ":1\r\n"); /* the 513th member */
     check_enc(c, "i512", "hashtable");
-    CHECK(c, "SREM i513 513", ":1\r\n");
+    KVT_CHECK(c, "SREM i513 513", ":1\r\n");
     check_enc(c, "i513", "hashtable"); /* one-way */
-    CHECK(c, "SCARD i513", ":512\r\n");
-    CHECK(c, "SISMEMBER i513 512", ":1\r\n");
+    KVT_CHECK(c, "SCARD i513", ":512\r\n");
+    KVT_CHECK(c, "SISMEMBER i513 512", ":1\r\n");
     /* a member that is not a canonical 64-bit integer */
     static const char *const strs[] = {"x", "007", "-0", "+1", "\" 1\"", "\"1 \"", "9223372036854775808",
                                        "-9223372036854775809", "1.0", "0x1", "\"\"", NULL};
@@ -285,38 +231,38 @@ static void test_encodings(void) {
         snprintf(key, sizeof(key), "n%d", i);
         check_enc(c, key, "hashtable");
     }
-    CHECK(c, "SADD first x 1", ":2\r\n"); /* created for a string member */
+    KVT_CHECK(c, "SADD first x 1", ":2\r\n"); /* created for a string member */
     check_enc(c, "first", "hashtable");
-    CHECK(c, "SADD ints -9223372036854775808 9223372036854775807", ":2\r\n");
+    KVT_CHECK(c, "SADD ints -9223372036854775808 9223372036854775807", ":2\r\n");
     check_enc(c, "ints", "intset");
-    CHECK(c, "SADD i511 abc", ":1\r\n");
+    KVT_CHECK(c, "SADD i511 abc", ":1\r\n");
     check_enc(c, "i511", "hashtable");
-    CHECK(c, "SISMEMBER i511 7", ":1\r\n");
-    CHECK(c, "SREM i511 abc", ":1\r\n");
+    KVT_CHECK(c, "SISMEMBER i511 7", ":1\r\n");
+    KVT_CHECK(c, "SREM i511 abc", ":1\r\n");
     check_enc(c, "i511", "hashtable");
     /* the limit comes from the configuration */
-    CHECK(c, "CONFIG SET set-max-intset-entries 2", "+OK\r\n");
-    CHECK(c, "SADD c2 1 2", ":2\r\n");
+    KVT_CHECK(c, "CONFIG SET set-max-intset-entries 2", "+OK\r\n");
+    KVT_CHECK(c, "SADD c2 1 2", ":2\r\n");
     check_enc(c, "c2", "intset");
-    CHECK(c, "SADD c2 3", ":1\r\n");
+    KVT_CHECK(c, "SADD c2 3", ":1\r\n");
     check_enc(c, "c2", "hashtable");
-    CHECK(c, "CONFIG SET set-max-intset-entries 0", "+OK\r\n");
-    CHECK(c, "SADD c0 1", ":1\r\n");
+    KVT_CHECK(c, "CONFIG SET set-max-intset-entries 0", "+OK\r\n");
+    KVT_CHECK(c, "SADD c0 1", ":1\r\n");
     check_enc(c, "c0", "hashtable");
-    CHECK(c, "CONFIG SET set-max-intset-entries 512", "+OK\r\n");
+    KVT_CHECK(c, "CONFIG SET set-max-intset-entries 512", "+OK\r\n");
     /* results are built from scratch: intset when they can be */
-    CHECK(c, "SINTERSTORE r1 i513 i512", ":512\r\n");
+    KVT_CHECK(c, "SINTERSTORE r1 i513 i512", ":512\r\n");
     check_enc(c, "r1", "intset");
-    CHECK(c, "SUNIONSTORE r2 c2 c0", ":3\r\n");
+    KVT_CHECK(c, "SUNIONSTORE r2 c2 c0", ":3\r\n");
     check_enc(c, "r2", "intset");
-    CHECK(c, "SUNIONSTORE r3 i513 ints", ":514\r\n");
+    KVT_CHECK(c, "SUNIONSTORE r3 i513 ints", ":514\r\n");
     check_enc(c, "r3", "hashtable");
-    CHECK(c, "SDIFFSTORE r4 i513 c2", ":509\r\n");
+    KVT_CHECK(c, "SDIFFSTORE r4 i513 c2", ":509\r\n");
     check_enc(c, "r4", "intset");
-    CHECK(c, "SDIFFSTORE r5 first nokey", ":2\r\n");
+    KVT_CHECK(c, "SDIFFSTORE r5 first nokey", ":2\r\n");
     check_enc(c, "r5", "hashtable");
-    CHECK(c, "SMEMBERS r2", "*3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n");
-    CHECK(c, "SUNION c2 c0", "*3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n"); /* an intset result: sorted */
+    KVT_CHECK(c, "SMEMBERS r2", "*3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n");
+    KVT_CHECK(c, "SUNION c2 c0", "*3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n"); /* an intset result: sorted */
     /* SDIFF's add-then-remove algorithm (many small sets to subtract) keeps
      * the converted temporary set, as Redis does */
     add_range(c, "a600", 1, 600);
@@ -325,25 +271,25 @@ static void test_encodings(void) {
         snprintf(key, sizeof(key), "b%d", i);
         add_range(c, key, i * 10, i * 10 + 9);
     }
-    CHECK(c, "SDIFFSTORE r6 a600 b1 b2 b3 b4 b5 b6 b7 b8 b9 b10", ":500\r\n");
+    KVT_CHECK(c, "SDIFFSTORE r6 a600 b1 b2 b3 b4 b5 b6 b7 b8 b9 b10", ":500\r\n");
     check_enc(c, "r6", "hashtable");
-    CHECK(c, "SDIFFSTORE r7 a600 b1", ":590\r\n");
+    KVT_CHECK(c, "SDIFFSTORE r7 a600 b1", ":590\r\n");
     check_enc(c, "r7", "hashtable");
     add_range(c, "a520", 1, 520);
-    CHECK(c, "SDIFFSTORE r8 a520 b1", ":510\r\n"); /* iterate-and-test: built from scratch */
+    KVT_CHECK(c, "SDIFFSTORE r8 a520 b1", ":510\r\n"); /* iterate-and-test: built from scratch */
     check_enc(c, "r8", "intset");
     /* SMOVE into a new key: created for the moved member */
-    CHECK(c, "SMOVE first nk1 1", ":1\r\n");
+    KVT_CHECK(c, "SMOVE first nk1 1", ":1\r\n");
     check_enc(c, "nk1", "intset");
-    CHECK(c, "SMOVE first nk2 x", ":1\r\n");
+    KVT_CHECK(c, "SMOVE first nk2 x", ":1\r\n");
     check_enc(c, "nk2", "hashtable");
-    CHECK(c, "EXISTS first", ":0\r\n");
+    KVT_CHECK(c, "EXISTS first", ":0\r\n");
     /* COPY keeps the encoding */
-    CHECK(c, "COPY i513 cp1", ":1\r\n");
+    KVT_CHECK(c, "COPY i513 cp1", ":1\r\n");
     check_enc(c, "cp1", "hashtable");
-    CHECK(c, "COPY ints cp2", ":1\r\n");
+    KVT_CHECK(c, "COPY ints cp2", ":1\r\n");
     check_enc(c, "cp2", "intset");
-    CHECK(c, "SMEMBERS cp2", "*2\r\n$20\r\n-9223372036854775808\r\n$19\r\n9223372036854775807\r\n");
+    KVT_CHECK(c, "SMEMBERS cp2", "*2\r\n$20\r\n-9223372036854775808\r\n$19\r\n9223372036854775807\r\n");
     kvt_stop(e);
 }
 
@@ -352,64 +298,64 @@ static void test_encodings(void) {
 static void test_algebra(void) {
     kvt_env *e = start();
     kv_client *c = e->c;
-    CHECK(c, "SADD s 2 3", ":2\r\n");
-    CHECK(c, "SADD e -5 0 2 9223372036854775807", ":4\r\n");
-    CHECK(c, "SADD w a b 2", ":3\r\n");
-    CHECK(c, "SINTER s e", "*1\r\n$1\r\n2\r\n");
-    CHECK(c, "SINTER s e w", "*1\r\n$1\r\n2\r\n");
-    CHECK(c, "SINTER s s", "*2\r\n$1\r\n2\r\n$1\r\n3\r\n");
-    CHECK(c, "SINTER s nokey", "*0\r\n");
-    CHECK(c, "SINTER nokey", "*0\r\n");
+    KVT_CHECK(c, "SADD s 2 3", ":2\r\n");
+    KVT_CHECK(c, "SADD e -5 0 2 9223372036854775807", ":4\r\n");
+    KVT_CHECK(c, "SADD w a b 2", ":3\r\n");
+    KVT_CHECK(c, "SINTER s e", "*1\r\n$1\r\n2\r\n");
+    KVT_CHECK(c, "SINTER s e w", "*1\r\n$1\r\n2\r\n");
+    KVT_CHECK(c, "SINTER s s", "*2\r\n$1\r\n2\r\n$1\r\n3\r\n");
+    KVT_CHECK(c, "SINTER s nokey", "*0\r\n");
+    KVT_CHECK(c, "SINTER nokey", "*0\r\n");
     MEMBERS(c, "SINTER w", "2 a b");
-    CHECK(c, "SINTERCARD 2 s e", ":1\r\n");
-    CHECK(c, "SINTERCARD 1 e", ":4\r\n");
-    CHECK(c, "SINTERCARD 1 e LIMIT 2", ":2\r\n");
-    CHECK(c, "SINTERCARD 1 e LIMIT 0", ":4\r\n");
-    CHECK(c, "SINTERCARD 1 e LIMIT 9 LIMIT 3", ":3\r\n");
-    CHECK(c, "SINTERCARD 2 e nokey", ":0\r\n");
-    CHECK(c, "SUNION s e", "*5\r\n$2\r\n-5\r\n$1\r\n0\r\n$1\r\n2\r\n$1\r\n3\r\n$19\r\n9223372036854775807\r\n");
+    KVT_CHECK(c, "SINTERCARD 2 s e", ":1\r\n");
+    KVT_CHECK(c, "SINTERCARD 1 e", ":4\r\n");
+    KVT_CHECK(c, "SINTERCARD 1 e LIMIT 2", ":2\r\n");
+    KVT_CHECK(c, "SINTERCARD 1 e LIMIT 0", ":4\r\n");
+    KVT_CHECK(c, "SINTERCARD 1 e LIMIT 9 LIMIT 3", ":3\r\n");
+    KVT_CHECK(c, "SINTERCARD 2 e nokey", ":0\r\n");
+    KVT_CHECK(c, "SUNION s e", "*5\r\n$2\r\n-5\r\n$1\r\n0\r\n$1\r\n2\r\n$1\r\n3\r\n$19\r\n9223372036854775807\r\n");
     MEMBERS(c, "SUNION s w nokey", "2 3 a b");
-    CHECK(c, "SUNION nokey", "*0\r\n");
-    CHECK(c, "SDIFF e s", "*3\r\n$2\r\n-5\r\n$1\r\n0\r\n$19\r\n9223372036854775807\r\n");
+    KVT_CHECK(c, "SUNION nokey", "*0\r\n");
+    KVT_CHECK(c, "SDIFF e s", "*3\r\n$2\r\n-5\r\n$1\r\n0\r\n$19\r\n9223372036854775807\r\n");
     MEMBERS(c, "SDIFF w s", "a b");
-    CHECK(c, "SDIFF s e w", "*1\r\n$1\r\n3\r\n");
-    CHECK(c, "SDIFF s s", "*0\r\n");
-    CHECK(c, "SDIFF s nokey e", "*1\r\n$1\r\n3\r\n");
-    CHECK(c, "SDIFF nokey s", "*0\r\n");
-    sds_clear(prop_log);
+    KVT_CHECK(c, "SDIFF s e w", "*1\r\n$1\r\n3\r\n");
+    KVT_CHECK(c, "SDIFF s s", "*0\r\n");
+    KVT_CHECK(c, "SDIFF s nokey e", "*1\r\n$1\r\n3\r\n");
+    KVT_CHECK(c, "SDIFF nokey s", "*0\r\n");
+    sds_clear(kvt_prop_log);
     long long d0 = e->srv->dirty;
-    CHECK(c, "SINTERSTORE d s e", ":1\r\n");
-    PROP("SINTERSTORE d s e\n");
-    CHECK(c, "SMEMBERS d", "*1\r\n$1\r\n2\r\n");
-    CHECK(c, "SUNIONSTORE d s w", ":4\r\n");
+    KVT_CHECK(c, "SINTERSTORE d s e", ":1\r\n");
+    KVT_PROP("SINTERSTORE d s e\n");
+    KVT_CHECK(c, "SMEMBERS d", "*1\r\n$1\r\n2\r\n");
+    KVT_CHECK(c, "SUNIONSTORE d s w", ":4\r\n");
     MEMBERS(c, "SMEMBERS d", "2 3 a b");
-    CHECK(c, "SDIFFSTORE d e s", ":3\r\n");
-    CHECK(c, "SMEMBERS d", "*3\r\n$2\r\n-5\r\n$1\r\n0\r\n$19\r\n9223372036854775807\r\n");
+    KVT_CHECK(c, "SDIFFSTORE d e s", ":3\r\n");
+    KVT_CHECK(c, "SMEMBERS d", "*3\r\n$2\r\n-5\r\n$1\r\n0\r\n$19\r\n9223372036854775807\r\n");
     is_int(e->srv->dirty - d0, 3, "each STORE counts one change");
     /* empty results delete the destination, whatever it holds */
-    CHECK(c, "SDIFFSTORE d s s", ":0\r\n");
-    CHECK(c, "EXISTS d", ":0\r\n");
-    PROP("SUNIONSTORE d s w\nSDIFFSTORE d e s\nSDIFFSTORE d s s\n");
+    KVT_CHECK(c, "SDIFFSTORE d s s", ":0\r\n");
+    KVT_CHECK(c, "EXISTS d", ":0\r\n");
+    KVT_PROP("SUNIONSTORE d s w\nSDIFFSTORE d e s\nSDIFFSTORE d s s\n");
     d0 = e->srv->dirty;
-    CHECK(c, "SINTERSTORE d s nokey", ":0\r\n");
-    CHECK(c, "SUNIONSTORE d nokey", ":0\r\n");
+    KVT_CHECK(c, "SINTERSTORE d s nokey", ":0\r\n");
+    KVT_CHECK(c, "SUNIONSTORE d nokey", ":0\r\n");
     is_int(e->srv->dirty - d0, 0, "deleting a missing destination changes nothing");
-    PROP("");
-    CHECK(c, "SET str x", "+OK\r\n");
-    CHECK(c, "SINTERSTORE str s nokey", ":0\r\n");
-    CHECK(c, "EXISTS str", ":0\r\n");
-    CHECK(c, "SET str x", "+OK\r\n");
-    CHECK(c, "SUNIONSTORE str s", ":2\r\n");
-    CHECK(c, "TYPE str", "+set\r\n");
+    KVT_PROP("");
+    KVT_CHECK(c, "SET str x", "+OK\r\n");
+    KVT_CHECK(c, "SINTERSTORE str s nokey", ":0\r\n");
+    KVT_CHECK(c, "EXISTS str", ":0\r\n");
+    KVT_CHECK(c, "SET str x", "+OK\r\n");
+    KVT_CHECK(c, "SUNIONSTORE str s", ":2\r\n");
+    KVT_CHECK(c, "TYPE str", "+set\r\n");
     /* the destination loses its TTL; a source may be the destination */
-    CHECK(c, "EXPIRE str 1000", ":1\r\n");
-    CHECK(c, "SUNIONSTORE str str e", ":5\r\n");
-    CHECK(c, "TTL str", ":-1\r\n");
-    CHECK(c, "SINTERSTORE str str s", ":2\r\n");
-    CHECK(c, "SMEMBERS str", "*2\r\n$1\r\n2\r\n$1\r\n3\r\n");
-    CHECK(c, "SET str2 x", "+OK\r\n");
-    CHECK(c, "SINTERSTORE str2 s str2", WRONGTYPE);
-    CHECK(c, "GET str2", "$1\r\nx\r\n");
+    KVT_CHECK(c, "EXPIRE str 1000", ":1\r\n");
+    KVT_CHECK(c, "SUNIONSTORE str str e", ":5\r\n");
+    KVT_CHECK(c, "TTL str", ":-1\r\n");
+    KVT_CHECK(c, "SINTERSTORE str str s", ":2\r\n");
+    KVT_CHECK(c, "SMEMBERS str", "*2\r\n$1\r\n2\r\n$1\r\n3\r\n");
+    KVT_CHECK(c, "SET str2 x", "+OK\r\n");
+    KVT_CHECK(c, "SINTERSTORE str2 s str2", WRONGTYPE);
+    KVT_CHECK(c, "GET str2", "$1\r\nx\r\n");
     kvt_stop(e);
 }
 
@@ -418,39 +364,39 @@ static void test_algebra(void) {
 static void test_smove(void) {
     kvt_env *e = start();
     kv_client *c = e->c;
-    CHECK(c, "SADD a 1 2 3 x", ":4\r\n");
-    CHECK(c, "SADD b 2", ":1\r\n");
-    sds_clear(prop_log);
+    KVT_CHECK(c, "SADD a 1 2 3 x", ":4\r\n");
+    KVT_CHECK(c, "SADD b 2", ":1\r\n");
+    sds_clear(kvt_prop_log);
     long long d0 = e->srv->dirty;
-    CHECK(c, "SMOVE a b 1", ":1\r\n");
-    PROP("SMOVE a b 1\n");
+    KVT_CHECK(c, "SMOVE a b 1", ":1\r\n");
+    KVT_PROP("SMOVE a b 1\n");
     is_int(e->srv->dirty - d0, 2, "a move changes two keys");
     d0 = e->srv->dirty;
-    CHECK(c, "SMOVE a b 2", ":1\r\n"); /* already in b: only a changes */
+    KVT_CHECK(c, "SMOVE a b 2", ":1\r\n"); /* already in b: only a changes */
     is_int(e->srv->dirty - d0, 1, "a move onto an existing member changes one key");
-    CHECK(c, "SMOVE a b 9", ":0\r\n");
-    CHECK(c, "SMOVE nokey b 2", ":0\r\n");
-    CHECK(c, "SMOVE b b 2", ":1\r\n");
-    CHECK(c, "SMOVE b b 9", ":0\r\n");
-    PROP("SMOVE a b 2\n");
+    KVT_CHECK(c, "SMOVE a b 9", ":0\r\n");
+    KVT_CHECK(c, "SMOVE nokey b 2", ":0\r\n");
+    KVT_CHECK(c, "SMOVE b b 2", ":1\r\n");
+    KVT_CHECK(c, "SMOVE b b 9", ":0\r\n");
+    KVT_PROP("SMOVE a b 2\n");
     MEMBERS(c, "SMEMBERS a", "3 x");
-    CHECK(c, "SMEMBERS b", "*2\r\n$1\r\n1\r\n$1\r\n2\r\n");
-    CHECK(c, "SMOVE a b 3", ":1\r\n");
-    CHECK(c, "SMOVE a b x", ":1\r\n");
-    CHECK(c, "EXISTS a", ":0\r\n");
+    KVT_CHECK(c, "SMEMBERS b", "*2\r\n$1\r\n1\r\n$1\r\n2\r\n");
+    KVT_CHECK(c, "SMOVE a b 3", ":1\r\n");
+    KVT_CHECK(c, "SMOVE a b x", ":1\r\n");
+    KVT_CHECK(c, "EXISTS a", ":0\r\n");
     check_enc(c, "b", "hashtable");
     /* WATCH sees both keys */
     kv_client *c2 = kvt_client(e);
-    CHECK(c, "WATCH dst", "+OK\r\n");
-    CHECK(c2, "SMOVE b dst 3", ":1\r\n");
-    CHECK(c, "MULTI", "+OK\r\n");
-    CHECK(c, "SCARD dst", "+QUEUED\r\n");
-    CHECK(c, "EXEC", "*-1\r\n");
-    CHECK(c, "WATCH b", "+OK\r\n");
-    CHECK(c2, "SMOVE b dst 9", ":0\r\n");
-    CHECK(c, "MULTI", "+OK\r\n");
-    CHECK(c, "SCARD b", "+QUEUED\r\n");
-    CHECK(c, "EXEC", "*1\r\n:3\r\n");
+    KVT_CHECK(c, "WATCH dst", "+OK\r\n");
+    KVT_CHECK(c2, "SMOVE b dst 3", ":1\r\n");
+    KVT_CHECK(c, "MULTI", "+OK\r\n");
+    KVT_CHECK(c, "SCARD dst", "+QUEUED\r\n");
+    KVT_CHECK(c, "EXEC", "*-1\r\n");
+    KVT_CHECK(c, "WATCH b", "+OK\r\n");
+    KVT_CHECK(c2, "SMOVE b dst 9", ":0\r\n");
+    KVT_CHECK(c, "MULTI", "+OK\r\n");
+    KVT_CHECK(c, "SCARD b", "+QUEUED\r\n");
+    KVT_CHECK(c, "EXEC", "*1\r\n:3\r\n");
     kvt_stop(e);
 }
 
@@ -458,14 +404,14 @@ static void test_smove(void) {
 
 static int prop_lines(void) {
     int n = 0;
-    for (const char *p = prop_log; *p; p++) n += *p == '\n';
+    for (const char *p = kvt_prop_log; *p; p++) n += *p == '\n';
     return n;
 }
 
 /* The members named in the propagated SREMs, sorted. */
 static sds prop_srem_members(void) {
     int nl;
-    sds *lines = sds_splitlen(prop_log, (ssize_t)sds_len(prop_log), "\n", 1, &nl);
+    sds *lines = sds_splitlen(kvt_prop_log, (ssize_t)sds_len(kvt_prop_log), "\n", 1, &nl);
     sds all = sds_empty();
     sds items[8192];
     int n = 0;
@@ -488,17 +434,17 @@ static sds prop_srem_members(void) {
 static void test_spop(void) {
     kvt_env *e = start();
     kv_client *c = e->c;
-    CHECK(c, "SPOP nokey", "$-1\r\n");
-    CHECK(c, "SPOP nokey 3", "*0\r\n");
-    CHECK(c, "SADD one x", ":1\r\n");
-    CHECK(c, "SPOP one 0", "*0\r\n");
-    sds_clear(prop_log);
-    CHECK(c, "SPOP one", "$1\r\nx\r\n");
-    PROP("SREM one x\n");
-    CHECK(c, "EXISTS one", ":0\r\n");
+    KVT_CHECK(c, "SPOP nokey", "$-1\r\n");
+    KVT_CHECK(c, "SPOP nokey 3", "*0\r\n");
+    KVT_CHECK(c, "SADD one x", ":1\r\n");
+    KVT_CHECK(c, "SPOP one 0", "*0\r\n");
+    sds_clear(kvt_prop_log);
+    KVT_CHECK(c, "SPOP one", "$1\r\nx\r\n");
+    KVT_PROP("SREM one x\n");
+    KVT_CHECK(c, "EXISTS one", ":0\r\n");
     /* single pops: members, SREMs */
     add_range(c, "s", 1, 20);
-    sds_clear(prop_log);
+    sds_clear(kvt_prop_log);
     int good = 1;
     for (int i = 0; i < 5; i++) {
         kvt_run(c, "SPOP s");
@@ -507,12 +453,12 @@ static void test_spop(void) {
         good &= sscanf(c->out, "$%*d\r\n%d", &v) == 1 && v >= 1 && v <= 20;
         char want[64];
         snprintf(want, sizeof(want), "SREM s %d\n", v);
-        good &= strcmp(prop_log, want) == 0;
-        sds_clear(prop_log);
+        good &= strcmp(kvt_prop_log, want) == 0;
+        sds_clear(kvt_prop_log);
         (void)f;
     }
     ok(good, "SPOP returns a member and propagates SREM of it");
-    CHECK(c, "SCARD s", ":15\r\n");
+    KVT_CHECK(c, "SCARD s", ":15\r\n");
     /* a few out of many: picked one by one, one batched SREM */
     kvt_run(c, "SPOP s 3");
     flat f;
@@ -521,81 +467,81 @@ static void test_spop(void) {
     sds popped = sorted_members(c->out);
     sds srem = prop_srem_members();
     is_str(srem, popped, "... propagated as SREM of exactly those");
-    ok(strncmp(prop_log, "SREM s ", 7) == 0 && prop_lines() == 1, "... in one SREM");
+    ok(strncmp(kvt_prop_log, "SREM s ", 7) == 0 && prop_lines() == 1, "... in one SREM");
     sds_free(popped);
     sds_free(srem);
     kvt_runf(c, "SMISMEMBER s %s %s %s", f.items[0], f.items[1], f.items[2]);
     is_str(c->out, "*3\r\n:0\r\n:0\r\n:0\r\n", "... and they are gone");
     flat_free(&f);
-    sds_clear(prop_log);
-    CHECK(c, "SCARD s", ":12\r\n");
+    sds_clear(kvt_prop_log);
+    KVT_CHECK(c, "SCARD s", ":12\r\n");
     /* all of it: the whole set, DEL */
     kvt_run(c, "SPOP s 12");
     flat_read(c->out, &f);
     ok(f.top == 12 && flat_distinct(&f), "SPOP of the whole set returns everything");
     flat_free(&f);
-    PROP("DEL s\n");
-    CHECK(c, "EXISTS s", ":0\r\n");
+    KVT_PROP("DEL s\n");
+    KVT_CHECK(c, "EXISTS s", ":0\r\n");
     add_range(c, "s", 1, 5);
-    sds_clear(prop_log);
+    sds_clear(kvt_prop_log);
     long long d0 = e->srv->dirty;
-    CHECK(c, "SPOP s 100", "*5\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n$1\r\n5\r\n");
-    PROP("DEL s\n");
+    KVT_CHECK(c, "SPOP s 100", "*5\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n$1\r\n5\r\n");
+    KVT_PROP("DEL s\n");
     is_int(e->srv->dirty - d0, 5, "dirty grows by the members popped");
     /* most of a big set: the rest is rebuilt (intset again), TTL kept */
     add_range(c, "big", 1, 600);
-    CHECK(c, "EXPIRE big 1000", ":1\r\n");
+    KVT_CHECK(c, "EXPIRE big 1000", ":1\r\n");
     check_enc(c, "big", "hashtable");
-    sds_clear(prop_log);
+    sds_clear(kvt_prop_log);
     kvt_run(c, "SPOP big 550");
     flat_read(c->out, &f);
     ok(f.top == 550 && f.n == 550 && flat_distinct(&f), "SPOP big 550: 550 distinct members");
     popped = sorted_members(c->out);
     srem = prop_srem_members();
     is_str(srem, popped, "... all propagated as SREMs");
-    ok(strcmp(prop_log, "MULTI\n") != 0 && prop_lines() == 1, "... one SREM (550 < batch)");
+    ok(strcmp(kvt_prop_log, "MULTI\n") != 0 && prop_lines() == 1, "... one SREM (550 < batch)");
     sds_free(popped);
     sds_free(srem);
     flat_free(&f);
-    CHECK(c, "SCARD big", ":50\r\n");
+    KVT_CHECK(c, "SCARD big", ":50\r\n");
     check_enc(c, "big", "intset");
-    CHECK(c, "TTL big", ":1000\r\n");
+    KVT_CHECK(c, "TTL big", ":1000\r\n");
     /* a handful out of a big set stays a hashtable */
     add_range(c, "big2", 1, 600);
     kvt_run(c, "SPOP big2 10");
     check_enc(c, "big2", "hashtable");
-    CHECK(c, "SCARD big2", ":590\r\n");
+    KVT_CHECK(c, "SCARD big2", ":590\r\n");
     /* more than one batch: SREMs inside MULTI/EXEC */
     add_range(c, "huge", 1, 3000);
-    sds_clear(prop_log);
+    sds_clear(kvt_prop_log);
     kvt_run(c, "SPOP huge 2500");
     flat_read(c->out, &f);
     ok(f.top == 2500, "SPOP huge 2500");
     flat_free(&f);
-    ok(strncmp(prop_log, "MULTI\nSREM huge ", 16) == 0 && prop_lines() == 5 &&
-           strcmp(prop_log + sds_len(prop_log) - 5, "EXEC\n") == 0,
+    ok(strncmp(kvt_prop_log, "MULTI\nSREM huge ", 16) == 0 && prop_lines() == 5 &&
+           strcmp(kvt_prop_log + sds_len(kvt_prop_log) - 5, "EXEC\n") == 0,
        "2500 members: three SREMs in MULTI/EXEC");
     srem = prop_srem_members();
     int nsrem = 1;
     for (const char *p = srem; *p; p++) nsrem += *p == ' ';
     is_int(nsrem, 2500, "... naming 2500 members");
     sds_free(srem);
-    sds_clear(prop_log);
-    CHECK(c, "SCARD huge", ":500\r\n");
+    sds_clear(kvt_prop_log);
+    KVT_CHECK(c, "SCARD huge", ":500\r\n");
     check_enc(c, "huge", "intset");
     /* strings */
-    CHECK(c, "SADD str a b c d e f", ":6\r\n");
+    KVT_CHECK(c, "SADD str a b c d e f", ":6\r\n");
     kvt_run(c, "SPOP str 5");
     flat_read(c->out, &f);
     ok(f.top == 5 && flat_distinct(&f), "SPOP over a hashtable of strings");
     flat_free(&f);
-    CHECK(c, "SCARD str", ":1\r\n");
+    KVT_CHECK(c, "SCARD str", ":1\r\n");
     c->resp = 3;
-    CHECK(c, "SPOP nokey 2", "~0\r\n");
-    CHECK(c, "SPOP str 0", "~0\r\n");
+    KVT_CHECK(c, "SPOP nokey 2", "~0\r\n");
+    KVT_CHECK(c, "SPOP str 0", "~0\r\n");
     kvt_run(c, "SPOP str 1");
     ok(strncmp(c->out, "~1\r\n$1\r\n", 8) == 0, "RESP3: SPOP with a count answers a set");
-    CHECK(c, "SPOP nokey", "_\r\n");
+    KVT_CHECK(c, "SPOP nokey", "_\r\n");
     c->resp = 2;
     kvt_stop(e);
 }
@@ -635,7 +581,7 @@ static void test_srandmember(void) {
     sds_free(line);
     check_enc(c, "ints", "intset");
     check_enc(c, "hti", "hashtable");
-    sds_clear(prop_log);
+    sds_clear(kvt_prop_log);
     for (int resp = 2; resp <= 3; resp++) {
         c->resp = resp;
         rand_shapes(c, "ints", 200, 0, "intset");
@@ -643,7 +589,7 @@ static void test_srandmember(void) {
         rand_shapes(c, "strs", 200, 1, "hashtable");
     }
     c->resp = 2;
-    PROP("");
+    KVT_PROP("");
     int seen[201] = {0}, all = 1;
     for (int i = 0; i < 40; i++) {
         kvt_run(c, "SRANDMEMBER ints -100");
@@ -662,18 +608,18 @@ static void test_srandmember(void) {
                       : sscanf(c->out, "$%*d\r\n%d", &v) == 1 && v >= 1 && v <= 600;
     }
     ok(good, "SRANDMEMBER key: one member");
-    CHECK(c, "SRANDMEMBER nokey", "$-1\r\n");
-    CHECK(c, "SRANDMEMBER nokey 5", "*0\r\n");
-    CHECK(c, "SRANDMEMBER nokey -5", "*0\r\n");
-    CHECK(c, "SRANDMEMBER ints 0", "*0\r\n");
-    CHECK(c, "SADD one 7", ":1\r\n");
-    CHECK(c, "SRANDMEMBER one", "$1\r\n7\r\n");
-    CHECK(c, "SRANDMEMBER one -3", "*3\r\n$1\r\n7\r\n$1\r\n7\r\n$1\r\n7\r\n");
-    CHECK(c, "SRANDMEMBER one 9223372036854775807", "*1\r\n$1\r\n7\r\n");
+    KVT_CHECK(c, "SRANDMEMBER nokey", "$-1\r\n");
+    KVT_CHECK(c, "SRANDMEMBER nokey 5", "*0\r\n");
+    KVT_CHECK(c, "SRANDMEMBER nokey -5", "*0\r\n");
+    KVT_CHECK(c, "SRANDMEMBER ints 0", "*0\r\n");
+    KVT_CHECK(c, "SADD one 7", ":1\r\n");
+    KVT_CHECK(c, "SRANDMEMBER one", "$1\r\n7\r\n");
+    KVT_CHECK(c, "SRANDMEMBER one -3", "*3\r\n$1\r\n7\r\n$1\r\n7\r\n$1\r\n7\r\n");
+    KVT_CHECK(c, "SRANDMEMBER one 9223372036854775807", "*1\r\n$1\r\n7\r\n");
     c->resp = 3;
-    CHECK(c, "SRANDMEMBER one 5", "*1\r\n$1\r\n7\r\n"); /* an array even in RESP3 */
-    CHECK(c, "SRANDMEMBER nokey 5", "*0\r\n");
-    CHECK(c, "SRANDMEMBER nokey", "_\r\n");
+    KVT_CHECK(c, "SRANDMEMBER one 5", "*1\r\n$1\r\n7\r\n"); /* an array even in RESP3 */
+    KVT_CHECK(c, "SRANDMEMBER nokey 5", "*0\r\n");
+    KVT_CHECK(c, "SRANDMEMBER nokey", "_\r\n");
     c->resp = 2;
     kvt_stop(e);
 }
@@ -683,21 +629,21 @@ static void test_srandmember(void) {
 static void test_sscan(void) {
     kvt_env *e = start();
     kv_client *c = e->c;
-    CHECK(c, "SADD s 3 1 2 10", ":4\r\n");
-    CHECK(c, "SSCAN s 0", "*2\r\n$1\r\n0\r\n*4\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$2\r\n10\r\n");
-    CHECK(c, "SSCAN s 55 COUNT 1", "*2\r\n$1\r\n0\r\n*4\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$2\r\n10\r\n");
-    CHECK(c, "SSCAN s 0 MATCH 1*", "*2\r\n$1\r\n0\r\n*2\r\n$1\r\n1\r\n$2\r\n10\r\n");
-    CHECK(c, "SSCAN s 0 MATCH x", "*2\r\n$1\r\n0\r\n*0\r\n");
-    CHECK(c, "SSCAN nokey 0", "*2\r\n$1\r\n0\r\n*0\r\n");
-    CHECK(c, "SSCAN nokey 0 FOO", "*2\r\n$1\r\n0\r\n*0\r\n");
-    CHECK(c, "SSCAN s 0 COUNT 0", "-ERR syntax error\r\n");
-    CHECK(c, "SSCAN s 0 COUNT x", "-ERR value is not an integer or out of range\r\n");
-    CHECK(c, "SSCAN s 0 MATCH", "-ERR syntax error\r\n");
-    CHECK(c, "SSCAN s 0 TYPE set", "-ERR syntax error\r\n");
-    CHECK(c, "SSCAN s \"\"", "*2\r\n$1\r\n0\r\n*4\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$2\r\n10\r\n");
-    CHECK(c, "SSCAN s \"+0\"", "*2\r\n$1\r\n0\r\n*4\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$2\r\n10\r\n");
-    CHECK(c, "SSCAN s \" 0\"", "-ERR invalid cursor\r\n");
-    CHECK(c, "SSCAN s 0x", "-ERR invalid cursor\r\n");
+    KVT_CHECK(c, "SADD s 3 1 2 10", ":4\r\n");
+    KVT_CHECK(c, "SSCAN s 0", "*2\r\n$1\r\n0\r\n*4\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$2\r\n10\r\n");
+    KVT_CHECK(c, "SSCAN s 55 COUNT 1", "*2\r\n$1\r\n0\r\n*4\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$2\r\n10\r\n");
+    KVT_CHECK(c, "SSCAN s 0 MATCH 1*", "*2\r\n$1\r\n0\r\n*2\r\n$1\r\n1\r\n$2\r\n10\r\n");
+    KVT_CHECK(c, "SSCAN s 0 MATCH x", "*2\r\n$1\r\n0\r\n*0\r\n");
+    KVT_CHECK(c, "SSCAN nokey 0", "*2\r\n$1\r\n0\r\n*0\r\n");
+    KVT_CHECK(c, "SSCAN nokey 0 FOO", "*2\r\n$1\r\n0\r\n*0\r\n");
+    KVT_CHECK(c, "SSCAN s 0 COUNT 0", "-ERR syntax error\r\n");
+    KVT_CHECK(c, "SSCAN s 0 COUNT x", "-ERR value is not an integer or out of range\r\n");
+    KVT_CHECK(c, "SSCAN s 0 MATCH", "-ERR syntax error\r\n");
+    KVT_CHECK(c, "SSCAN s 0 TYPE set", "-ERR syntax error\r\n");
+    KVT_CHECK(c, "SSCAN s \"\"", "*2\r\n$1\r\n0\r\n*4\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$2\r\n10\r\n");
+    KVT_CHECK(c, "SSCAN s \"+0\"", "*2\r\n$1\r\n0\r\n*4\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$2\r\n10\r\n");
+    KVT_CHECK(c, "SSCAN s \" 0\"", "-ERR invalid cursor\r\n");
+    KVT_CHECK(c, "SSCAN s 0x", "-ERR invalid cursor\r\n");
     /* a hashtable: a full walk returns every member */
     add_range(c, "big", 1, 1000);
     int seen[1001] = {0}, calls = 0, good = 1;
@@ -724,7 +670,7 @@ static void test_sscan(void) {
     for (int i = 1; i <= 1000; i++) all &= seen[i];
     ok(all && good && calls > 10, "SSCAN over a hashtable returns every member (%d calls)", calls);
     c->resp = 3;
-    CHECK(c, "SSCAN s 0 MATCH 2", "*2\r\n$1\r\n0\r\n*1\r\n$1\r\n2\r\n");
+    KVT_CHECK(c, "SSCAN s 0 MATCH 2", "*2\r\n$1\r\n0\r\n*1\r\n$1\r\n2\r\n");
     c->resp = 2;
     kvt_stop(e);
 }
@@ -735,17 +681,17 @@ static void test_resp3(void) {
     kvt_env *e = start();
     kv_client *c = e->c;
     c->resp = 3;
-    CHECK(c, "SADD s 1 2", ":2\r\n");
-    CHECK(c, "SMEMBERS s", "~2\r\n$1\r\n1\r\n$1\r\n2\r\n");
-    CHECK(c, "SMEMBERS nokey", "~0\r\n");
-    CHECK(c, "SINTER s s", "~2\r\n$1\r\n1\r\n$1\r\n2\r\n");
-    CHECK(c, "SINTER s nokey", "~0\r\n");
-    CHECK(c, "SUNION s", "~2\r\n$1\r\n1\r\n$1\r\n2\r\n");
-    CHECK(c, "SDIFF s", "~2\r\n$1\r\n1\r\n$1\r\n2\r\n");
-    CHECK(c, "SDIFF nokey", "~0\r\n");
-    CHECK(c, "SMISMEMBER s 1 3", "*2\r\n:1\r\n:0\r\n");
-    CHECK(c, "SINTERCARD 1 s", ":2\r\n");
-    CHECK(c, "SISMEMBER s 1", ":1\r\n");
+    KVT_CHECK(c, "SADD s 1 2", ":2\r\n");
+    KVT_CHECK(c, "SMEMBERS s", "~2\r\n$1\r\n1\r\n$1\r\n2\r\n");
+    KVT_CHECK(c, "SMEMBERS nokey", "~0\r\n");
+    KVT_CHECK(c, "SINTER s s", "~2\r\n$1\r\n1\r\n$1\r\n2\r\n");
+    KVT_CHECK(c, "SINTER s nokey", "~0\r\n");
+    KVT_CHECK(c, "SUNION s", "~2\r\n$1\r\n1\r\n$1\r\n2\r\n");
+    KVT_CHECK(c, "SDIFF s", "~2\r\n$1\r\n1\r\n$1\r\n2\r\n");
+    KVT_CHECK(c, "SDIFF nokey", "~0\r\n");
+    KVT_CHECK(c, "SMISMEMBER s 1 3", "*2\r\n:1\r\n:0\r\n");
+    KVT_CHECK(c, "SINTERCARD 1 s", ":2\r\n");
+    KVT_CHECK(c, "SISMEMBER s 1", ":1\r\n");
     kvt_stop(e);
 }
 
@@ -754,14 +700,14 @@ static void test_resp3(void) {
 static void test_digest(void) {
     kvt_env *e = start();
     kv_client *c = e->c;
-    CHECK(c, "SADD a 1 2 3", ":3\r\n");
-    CHECK(c, "SADD b 3 2 1 x", ":4\r\n");
-    CHECK(c, "SREM b x", ":1\r\n");
+    KVT_CHECK(c, "SADD a 1 2 3", ":3\r\n");
+    KVT_CHECK(c, "SADD b 3 2 1 x", ":4\r\n");
+    KVT_CHECK(c, "SREM b x", ":1\r\n");
     check_enc(c, "a", "intset");
     check_enc(c, "b", "hashtable");
     kvt_run(c, "DEBUG DIGEST-VALUE a b");
     ok(strncmp(c->out + 4, c->out + 4 + 43, 43) == 0, "same members, same digest: intset and hashtable");
-    CHECK(c, "SADD b 4", ":1\r\n");
+    KVT_CHECK(c, "SADD b 4", ":1\r\n");
     kvt_run(c, "DEBUG DIGEST-VALUE a b");
     ok(strncmp(c->out + 4, c->out + 4 + 43, 43) != 0, "another member, another digest");
     kvt_stop(e);
@@ -916,7 +862,7 @@ static void test_replay(void) {
 }
 
 int main(void) {
-    prop_log = sds_empty();
+    kvt_prop_log = sds_empty();
     test_basic();
     test_errors();
     test_encodings();
@@ -929,6 +875,6 @@ int main(void) {
     test_digest();
     test_api();
     test_replay();
-    sds_free(prop_log);
+    sds_free(kvt_prop_log);
     return done_testing();
 }

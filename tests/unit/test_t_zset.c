@@ -48,53 +48,6 @@ static uint64_t rnd(void) {
 
 static long below(long n) { return n > 0 ? (long)(rnd() % (uint64_t)n) : 0; }
 
-static sds prop_log; /* one line per propagated op */
-
-static void record(void *priv, int dbid, int argc, sds *argv) {
-    (void)priv;
-    (void)dbid;
-    for (int i = 0; i < argc; i++) prop_log = sds_catprintf(prop_log, "%s%s", i ? " " : "", argv[i]);
-    prop_log = sds_cat(prop_log, "\n");
-}
-
-static kvt_env *start(void) {
-    kvt_env *e = kvt_start();
-    cmd_prop_subscribe(e->srv, record, NULL);
-    sds_clear(prop_log);
-    return e;
-}
-
-#define CHECK(c, line, want)                                                                         \
-    do {                                                                                             \
-        kvt_run((c), (line));                                                                        \
-        is_mem((c)->out, sds_len((c)->out), (want), sizeof(want) - 1, "%s", (line));                 \
-    } while (0)
-
-/* The propagated ops as one line for a test name: "a b | c d". */
-static const char *one_line(const char *want) {
-    static char buf[256];
-    size_t n = 0;
-    for (; *want && n + 4 < sizeof(buf); want++) {
-        if (*want != '\n') buf[n++] = *want;
-        else if (want[1]) n += (size_t)snprintf(buf + n, sizeof(buf) - n, " | ");
-    }
-    buf[n] = '\0';
-    return n ? buf : "(nothing)";
-}
-
-#define PROP(want)                                                                                 \
-    do {                                                                                           \
-        is_mem(prop_log, sds_len(prop_log), (want), strlen(want), "propagated: %s", one_line(want)); \
-        sds_clear(prop_log);                                                                       \
-    } while (0)
-
-static kv_obj *find(kv_client *c, const char *key) {
-    sds k = sds_new(key);
-    kv_obj *o = db_find(c->db, k);
-    sds_free(k);
-    return o;
-}
-
 /* ---- 1. skiplist vs a model ------------------------------------------------ */
 
 typedef struct melem {
@@ -324,7 +277,7 @@ static void test_lex_rules(void) {
 /* ---- 2. listpack bytes vs Redis ------------------------------------------- */
 
 static void test_listpack_bytes(void) {
-    kvt_env *e = start();
+    kvt_env *e = kvt_start_prop();
     /* DUMP payload of redis-server 7.0.15 after this ZADD (RDB type 17,
      * length 76): the listpack only. */
     static const unsigned char want[] =
@@ -332,7 +285,7 @@ static void test_listpack_bytes(void) {
         "b\x02\x83" "2.5\x04\xc1\xc8\x02{\x01\x81" "d\x02\xf4\x00\x00\x8a]xEc\x01\t\x81"
         "e\x02\xf4\x00\x00\x00\x00\x00\x00\x00@\t\x81" "f\x02\x83inf\x04\xff";
     kvt_run(e->c, "ZADD z 1 a 2.5 b -0 c 1e17 d 4611686018427387905 e inf f 123 456 -7.25 neg");
-    kv_obj *o = find(e->c, "z");
+    kv_obj *o = kvt_find(e->c, "z");
     ok(o && o->enc == OBJ_ENC_LISTPACK, "small zset is a listpack");
     if (o) is_mem((const char *)o->ptr, lp_bytes(o->ptr), (const char *)want, sizeof(want) - 1,
                   "listpack bytes equal Redis's");
@@ -971,7 +924,7 @@ static const tcase cases[] = {
 };
 
 static void test_recorded_replies(void) {
-    kvt_env *e = start();
+    kvt_env *e = kvt_start_prop();
     int failed = 0;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const tcase *t = &cases[i];
@@ -1024,12 +977,12 @@ static int randmember_ok(kv_client *c, long count, int size, int unique) {
 }
 
 static void test_randmember(void) {
-    kvt_env *e = start();
+    kvt_env *e = kvt_start_prop();
     int sizes[] = {10, 100, 600};
     for (int s = 0; s < 3; s++) {
         kvt_run(e->c, "DEL z");
         for (int i = 0; i < sizes[s]; i++) kvt_runf(e->c, "ZADD z %d m%d", i, i);
-        const char *enc = find(e->c, "z")->enc == OBJ_ENC_LISTPACK ? "listpack" : "skiplist";
+        const char *enc = kvt_find(e->c, "z")->enc == OBJ_ENC_LISTPACK ? "listpack" : "skiplist";
         ok(randmember_ok(e->c, 5, sizes[s], 1), "%s size %d: 5 distinct members", enc, sizes[s]);
         ok(randmember_ok(e->c, sizes[s] - 1, sizes[s], 1), "%s size %d: size-1 distinct members", enc, sizes[s]);
         ok(randmember_ok(e->c, sizes[s] / 2, sizes[s], 1), "%s size %d: size/2 distinct members", enc, sizes[s]);
@@ -1052,70 +1005,70 @@ static void test_randmember(void) {
 /* ---- 5. propagation ----------------------------------------------------------- */
 
 static void test_propagation(void) {
-    kvt_env *e = start();
+    kvt_env *e = kvt_start_prop();
     kv_client *c = e->c;
     kvt_run(c, "ZADD z 1 a 2 b 3 c");
-    PROP("ZADD z 1 a 2 b 3 c\n");
+    KVT_PROP("ZADD z 1 a 2 b 3 c\n");
     kvt_run(c, "ZADD z NX 5 a");
-    PROP("");
+    KVT_PROP("");
     kvt_run(c, "ZADD z INCR 1.5 a");
-    PROP("ZADD z INCR 1.5 a\n");
+    KVT_PROP("ZADD z INCR 1.5 a\n");
     kvt_run(c, "ZINCRBY z 0 a");
-    PROP("");
+    KVT_PROP("");
     kvt_run(c, "ZINCRBY z 2 a");
-    PROP("ZINCRBY z 2 a\n");
+    KVT_PROP("ZINCRBY z 2 a\n");
     kvt_run(c, "ZADD z GT 1 a");
-    PROP("");
+    KVT_PROP("");
     kvt_run(c, "ZREM z nope");
-    PROP("");
+    KVT_PROP("");
     kvt_run(c, "ZREM z nope b");
-    PROP("ZREM z nope b\n");
+    KVT_PROP("ZREM z nope b\n");
     kvt_run(c, "ZREMRANGEBYSCORE z 100 200");
-    PROP("");
+    KVT_PROP("");
     kvt_run(c, "ZPOPMIN z");
-    PROP("ZPOPMIN z\n");
+    KVT_PROP("ZPOPMIN z\n");
     kvt_run(c, "ZADD z 1 a 2 b 3 c");
-    sds_clear(prop_log);
+    sds_clear(kvt_prop_log);
     kvt_run(c, "ZPOPMAX z 0");
-    PROP("");
+    KVT_PROP("");
     kvt_run(c, "ZPOPMAX nokey 3");
-    PROP("");
+    KVT_PROP("");
     kvt_run(c, "ZMPOP 2 nokey z MAX COUNT 10");
-    PROP("ZPOPMAX z 3\n");
+    KVT_PROP("ZPOPMAX z 3\n");
     kvt_run(c, "ZMPOP 1 z MIN");
-    PROP("");
+    KVT_PROP("");
     kvt_run(c, "ZADD z 1 a 2 b 3 c");
-    sds_clear(prop_log);
+    sds_clear(kvt_prop_log);
     kvt_run(c, "ZMPOP 1 z MIN");
-    PROP("ZPOPMIN z 1\n");
+    KVT_PROP("ZPOPMIN z 1\n");
     kvt_run(c, "BZPOPMIN nokey z 0");
-    PROP("ZPOPMIN z\n");
+    KVT_PROP("ZPOPMIN z\n");
     kvt_run(c, "BZPOPMAX z 0");
-    PROP("ZPOPMAX z\n");
+    KVT_PROP("ZPOPMAX z\n");
     kvt_run(c, "ZADD z 1 a 2 b 3 c");
-    sds_clear(prop_log);
+    sds_clear(kvt_prop_log);
     kvt_run(c, "BZMPOP 0 2 nokey z MIN COUNT 2");
-    PROP("ZPOPMIN z 2\n");
+    KVT_PROP("ZPOPMIN z 2\n");
     kvt_run(c, "BZMPOP 0 1 z MAX COUNT 5");
-    PROP("ZPOPMAX z 1\n");
+    KVT_PROP("ZPOPMAX z 1\n");
     kvt_run(c, "ZADD z 1 a 2 b 3 c");
-    sds_clear(prop_log);
+    sds_clear(kvt_prop_log);
     kvt_run(c, "ZUNIONSTORE d 1 z");
-    PROP("ZUNIONSTORE d 1 z\n");
+    KVT_PROP("ZUNIONSTORE d 1 z\n");
     kvt_run(c, "ZINTERSTORE d 2 z nokey");
-    PROP("ZINTERSTORE d 2 z nokey\n");
+    KVT_PROP("ZINTERSTORE d 2 z nokey\n");
     kvt_run(c, "ZINTERSTORE d 2 z nokey");
-    PROP("");
+    KVT_PROP("");
     kvt_run(c, "ZRANGESTORE d z 0 0");
-    PROP("ZRANGESTORE d z 0 0\n");
+    KVT_PROP("ZRANGESTORE d z 0 0\n");
     kvt_run(c, "ZRANGESTORE d z 5 6");
-    PROP("ZRANGESTORE d z 5 6\n");
+    KVT_PROP("ZRANGESTORE d z 5 6\n");
     kvt_run(c, "ZRANGESTORE d z 5 6");
-    PROP("");
+    KVT_PROP("");
     kvt_run(c, "ZRANDMEMBER z 2");
     kvt_run(c, "ZRANGE z 0 -1");
     kvt_run(c, "ZSCAN z 0");
-    PROP("");
+    KVT_PROP("");
     kvt_stop(e);
 }
 
@@ -1214,34 +1167,34 @@ static void test_replay(void) {
 
 /* WATCH sees zset writes; a no-op write does not touch the key. */
 static void test_watch(void) {
-    kvt_env *e = start();
+    kvt_env *e = kvt_start_prop();
     kv_client *other = kvt_client(e);
     kvt_run(e->c, "ZADD z 1 a");
     kvt_run(e->c, "WATCH z");
     kvt_run(other, "ZADD z NX 5 a");
     kvt_run(e->c, "MULTI");
     kvt_run(e->c, "ZCARD z");
-    CHECK(e->c, "EXEC", "*1\r\n:1\r\n");
+    KVT_CHECK(e->c, "EXEC", "*1\r\n:1\r\n");
     kvt_run(e->c, "WATCH z");
     kvt_run(other, "ZINCRBY z 1 a");
     kvt_run(e->c, "MULTI");
     kvt_run(e->c, "ZCARD z");
-    CHECK(e->c, "EXEC", "*-1\r\n");
+    KVT_CHECK(e->c, "EXEC", "*-1\r\n");
     kvt_run(e->c, "WATCH d");
     kvt_run(other, "ZUNIONSTORE d 1 z");
     kvt_run(e->c, "MULTI");
     kvt_run(e->c, "ZCARD d");
-    CHECK(e->c, "EXEC", "*-1\r\n");
+    KVT_CHECK(e->c, "EXEC", "*-1\r\n");
     kvt_stop(e);
 }
 
 /* The digest of a zset does not depend on its encoding. */
 static void test_digest(void) {
-    kvt_env *e = start();
+    kvt_env *e = kvt_start_prop();
     kvt_run(e->c, "ZADD a 1 x 2.5 y inf z -0 w");
     kvt_run(e->c, "CONFIG SET zset-max-listpack-entries 0");
     kvt_run(e->c, "ZADD b 1 x 2.5 y inf z -0 w");
-    ok(find(e->c, "a")->enc == OBJ_ENC_LISTPACK && find(e->c, "b")->enc == OBJ_ENC_SKIPLIST, "two encodings");
+    ok(kvt_find(e->c, "a")->enc == OBJ_ENC_LISTPACK && kvt_find(e->c, "b")->enc == OBJ_ENC_SKIPLIST, "two encodings");
     sds da = sds_new(kvt_run(e->c, "DEBUG DIGEST-VALUE a"));
     is_str(kvt_run(e->c, "DEBUG DIGEST-VALUE b"), da, "same digest in both encodings");
     kvt_run(e->c, "ZADD b 3 y");
@@ -1252,43 +1205,43 @@ static void test_digest(void) {
 
 /* Clients blocked by BZPOPMIN/BZPOPMAX/BZMPOP, served by a later write. */
 static void test_blocking(void) {
-    kvt_env *e = start();
+    kvt_env *e = kvt_start_prop();
     kv_client *a = e->c, *b = kvt_client(e), *c = kvt_client(e);
-    CHECK(a, "BZPOPMIN k1 k2 0", "");
+    KVT_CHECK(a, "BZPOPMIN k1 k2 0", "");
     ok(a->flags & CLIENT_BLOCKED, "BZPOPMIN on missing keys blocks");
-    PROP("");
-    CHECK(b, "ZADD k2 1 a 2 b", ":2\r\n");
+    KVT_PROP("");
+    KVT_CHECK(b, "ZADD k2 1 a 2 b", ":2\r\n");
     is_str(a->out, "*3\r\n$2\r\nk2\r\n$1\r\na\r\n$1\r\n1\r\n", "served from k2");
     ok(!(a->flags & CLIENT_BLOCKED), "and unblocked");
-    PROP("ZADD k2 1 a 2 b\nZPOPMIN k2\n");
+    KVT_PROP("ZADD k2 1 a 2 b\nZPOPMIN k2\n");
 
-    CHECK(a, "BZMPOP 0 2 k3 k4 MAX COUNT 5", "");
-    CHECK(b, "ZADD k4 1 x 2 y", ":2\r\n");
+    KVT_CHECK(a, "BZMPOP 0 2 k3 k4 MAX COUNT 5", "");
+    KVT_CHECK(b, "ZADD k4 1 x 2 y", ":2\r\n");
     is_str(a->out, "*2\r\n$2\r\nk4\r\n*2\r\n*2\r\n$1\r\ny\r\n$1\r\n2\r\n*2\r\n$1\r\nx\r\n$1\r\n1\r\n",
            "BZMPOP served with up to COUNT elements");
-    PROP("ZADD k4 1 x 2 y\nZPOPMAX k4 2\n");
-    CHECK(b, "EXISTS k4", ":0\r\n");
+    KVT_PROP("ZADD k4 1 x 2 y\nZPOPMAX k4 2\n");
+    KVT_CHECK(b, "EXISTS k4", ":0\r\n");
 
     /* FIFO: the first blocked client is served first */
-    CHECK(a, "BZPOPMAX k5 0", "");
-    CHECK(c, "BZPOPMAX k5 0", "");
-    CHECK(b, "ZADD k5 1 p", ":1\r\n");
+    KVT_CHECK(a, "BZPOPMAX k5 0", "");
+    KVT_CHECK(c, "BZPOPMAX k5 0", "");
+    KVT_CHECK(b, "ZADD k5 1 p", ":1\r\n");
     ok(sds_len(a->out) > 0 && sds_len(c->out) == 0 && (c->flags & CLIENT_BLOCKED), "first come, first served");
-    CHECK(b, "ZADD k5 2 q 3 r", ":2\r\n");
+    KVT_CHECK(b, "ZADD k5 2 q 3 r", ":2\r\n");
     is_str(c->out, "*3\r\n$2\r\nk5\r\n$1\r\nr\r\n$1\r\n3\r\n", "the second one next (max)");
-    sds_clear(prop_log);
+    sds_clear(kvt_prop_log);
 
     /* another type does not serve; the zset that replaces it does */
-    CHECK(a, "BZPOPMIN k6 0", "");
-    CHECK(b, "SET k6 str", "+OK\r\n");
+    KVT_CHECK(a, "BZPOPMIN k6 0", "");
+    KVT_CHECK(b, "SET k6 str", "+OK\r\n");
     ok(a->flags & CLIENT_BLOCKED, "a string under the key does not serve");
-    CHECK(b, "DEL k6", ":1\r\n");
-    CHECK(b, "ZUNIONSTORE k6 1 k5", ":1\r\n");
+    KVT_CHECK(b, "DEL k6", ":1\r\n");
+    KVT_CHECK(b, "ZUNIONSTORE k6 1 k5", ":1\r\n");
     is_str(a->out, "*3\r\n$2\r\nk6\r\n$1\r\nq\r\n$1\r\n2\r\n", "a ZUNIONSTORE result serves");
-    PROP("SET k6 str\nDEL k6\nZUNIONSTORE k6 1 k5\nZPOPMIN k6\n");
+    KVT_PROP("SET k6 str\nDEL k6\nZUNIONSTORE k6 1 k5\nZPOPMIN k6\n");
 
     /* timeout */
-    CHECK(a, "BZPOPMIN k7 0.01", "");
+    KVT_CHECK(a, "BZPOPMIN k7 0.01", "");
     usleep(30000);
     blocking_handle_timeouts(e->srv);
     is_str(a->out, "*-1\r\n", "timeout replies a null array");
@@ -1296,7 +1249,7 @@ static void test_blocking(void) {
 
     /* RESP3, and a write inside MULTI serving after EXEC */
     kvt_run(a, "HELLO 3");
-    CHECK(a, "BZMPOP 0 1 k8 MIN", "");
+    KVT_CHECK(a, "BZMPOP 0 1 k8 MIN", "");
     kvt_run(b, "MULTI");
     kvt_run(b, "ZADD k8 1.5 m");
     ok(a->flags & CLIENT_BLOCKED, "still blocked while the MULTI is open");
@@ -1390,7 +1343,7 @@ static void test_object_api(void) {
 }
 
 int main(void) {
-    prop_log = sds_empty();
+    kvt_prop_log = sds_empty();
     test_skiplist_model();
     test_lex_rules();
     test_listpack_bytes();
@@ -1402,6 +1355,6 @@ int main(void) {
     test_blocking();
     test_digest();
     test_object_api();
-    sds_free(prop_log);
+    sds_free(kvt_prop_log);
     return done_testing();
 }
