@@ -31,19 +31,10 @@
 #include <string.h>
 
 #include "engine/mem.h"
+#include "engine/util.h"
 
 #define B(is) ((unsigned char *)(is))
 #define CB(is) ((const unsigned char *)(is))
-
-static uint64_t rd_le(const unsigned char *p, unsigned n) {
-    uint64_t v = 0;
-    for (unsigned i = n; i-- > 0;) v = (v << 8) | p[i];
-    return v;
-}
-
-static void wr_le(unsigned char *p, uint64_t v, unsigned n) {
-    for (unsigned i = 0; i < n; i++, v >>= 8) p[i] = (unsigned char)(v & 0xff);
-}
 
 static int64_t sign_extend(uint64_t uv, unsigned bytes) {
     unsigned bits = bytes * 8;
@@ -53,16 +44,16 @@ static int64_t sign_extend(uint64_t uv, unsigned bytes) {
     return (int64_t)uv;
 }
 
-static unsigned enc_of(const unsigned char *b) { return (unsigned)rd_le(b, 4); }
-static uint32_t len_of(const unsigned char *b) { return (uint32_t)rd_le(b + 4, 4); }
-static void set_len(unsigned char *b, uint32_t n) { wr_le(b + 4, n, 4); }
+static unsigned enc_of(const unsigned char *b) { return (unsigned)util_load_le(b, 4); }
+static uint32_t len_of(const unsigned char *b) { return (uint32_t)util_load_le(b + 4, 4); }
+static void set_len(unsigned char *b, uint32_t n) { util_store_le(b + 4, n, 4); }
 
 static int64_t get_at(const unsigned char *b, unsigned enc, uint32_t i) {
-    return sign_extend(rd_le(b + IS_HDR_SIZE + (size_t)i * enc, enc), enc);
+    return sign_extend(util_load_le(b + IS_HDR_SIZE + (size_t)i * enc, enc), enc);
 }
 
 static void set_at(unsigned char *b, unsigned enc, uint32_t i, int64_t v) {
-    wr_le(b + IS_HDR_SIZE + (size_t)i * enc, (uint64_t)v, enc);
+    util_store_le(b + IS_HDR_SIZE + (size_t)i * enc, (uint64_t)v, enc);
 }
 
 static unsigned width_for(int64_t v) {
@@ -96,7 +87,7 @@ static unsigned char *resize(unsigned char *b, unsigned enc, uint32_t n) {
 
 intset *is_new(void) {
     unsigned char *b = mem_alloc(IS_HDR_SIZE);
-    wr_le(b, 2, 4);
+    util_store_le(b, 2, 4);
     set_len(b, 0);
     return (intset *)b;
 }
@@ -123,7 +114,7 @@ static unsigned char *widen_and_add(unsigned char *b, unsigned enc, int64_t v) {
     uint32_t n = len_of(b);
     unsigned shift = v < 0 ? 1 : 0;
     b = resize(b, enc, n + 1);
-    wr_le(b, enc, 4);
+    util_store_le(b, enc, 4);
     for (uint32_t i = n; i-- > 0;) set_at(b, enc, i + shift, get_at(b, old, i));
     set_at(b, enc, shift ? 0 : n, v);
     set_len(b, n + 1);
@@ -198,7 +189,7 @@ const unsigned char *is_blob(const intset *is) { return CB(is); }
 int is_validate(const void *buf, size_t len) {
     const unsigned char *b = buf;
     if (!b || len < IS_HDR_SIZE) return -1;
-    uint64_t enc = rd_le(b, 4), n = len_of(b);
+    uint64_t enc = util_load_le(b, 4), n = len_of(b);
     if (enc != 2 && enc != 4 && enc != 8) return -1;
     if (n == 0 || IS_HDR_SIZE + n * enc != len) return -1;
     int64_t prev = get_at(b, (unsigned)enc, 0);

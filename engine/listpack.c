@@ -69,18 +69,6 @@
 #define LP_COUNT_UNKNOWN 65535u
 #define LP_MAX_BYTES UINT32_MAX
 
-/* ---- little-endian helpers ---------------------------------------------- */
-
-static uint64_t rd_le(const unsigned char *p, unsigned n) {
-    uint64_t v = 0;
-    for (unsigned i = n; i-- > 0;) v = (v << 8) | p[i];
-    return v;
-}
-
-static void wr_le(unsigned char *p, uint64_t v, unsigned n) {
-    for (unsigned i = 0; i < n; i++, v >>= 8) p[i] = (unsigned char)(v & 0xff);
-}
-
 /* Sign-extend the low `bits` bits of uv, without implementation-defined
  * conversions. */
 static long long sign_extend(uint64_t uv, unsigned bits) {
@@ -129,7 +117,7 @@ static uint64_t enc_size_of(const unsigned char *p, lp_kind k) {
     case K_STR6: return 1 + (uint64_t)(p[0] & 0x3f);
     case K_INT13: return 2;
     case K_STR12: return 2 + (((uint64_t)(p[0] & 0x0f) << 8) | p[1]);
-    case K_STR32: return 5 + rd_le(p + 1, 4);
+    case K_STR32: return 5 + util_load_le(p + 1, 4);
     case K_INT16: return 3;
     case K_INT24: return 4;
     case K_INT32: return 5;
@@ -175,9 +163,9 @@ static size_t entry_size(const unsigned char *p) {
 
 /* ---- header ------------------------------------------------------------- */
 
-static unsigned hdr_count(const unsigned char *lp) { return (unsigned)rd_le(lp + 4, 2); }
+static unsigned hdr_count(const unsigned char *lp) { return (unsigned)util_load_le(lp + 4, 2); }
 static void set_hdr_count(unsigned char *lp, unsigned long n) {
-    wr_le(lp + 4, n >= LP_COUNT_UNKNOWN ? LP_COUNT_UNKNOWN : n, 2);
+    util_store_le(lp + 4, n >= LP_COUNT_UNKNOWN ? LP_COUNT_UNKNOWN : n, 2);
 }
 
 static unsigned long count_entries(const unsigned char *lp) {
@@ -196,8 +184,8 @@ static void count_add(unsigned char *lp, long delta) {
 
 unsigned char *lp_new(void) {
     unsigned char *lp = mem_alloc(LP_HDR_SIZE + 1);
-    wr_le(lp, LP_HDR_SIZE + 1, 4);
-    wr_le(lp + 4, 0, 2);
+    util_store_le(lp, LP_HDR_SIZE + 1, 4);
+    util_store_le(lp + 4, 0, 2);
     lp[LP_HDR_SIZE] = LP_EOF;
     return lp;
 }
@@ -218,7 +206,7 @@ unsigned char *lp_from_blob(const void *buf, size_t len) {
     return c;
 }
 
-size_t lp_bytes(const unsigned char *lp) { return (size_t)rd_le(lp, 4); }
+size_t lp_bytes(const unsigned char *lp) { return (size_t)util_load_le(lp, 4); }
 
 unsigned long lp_length(const unsigned char *lp) {
     unsigned n = hdr_count(lp);
@@ -281,10 +269,10 @@ unsigned char *lp_get(const unsigned char *p, size_t *len, long long *ival) {
     switch (k) {
     case K_UINT7: *ival = p[0]; return NULL;
     case K_INT13: *ival = sign_extend(((uint64_t)(p[0] & 0x1f) << 8) | p[1], 13); return NULL;
-    case K_INT16: *ival = sign_extend(rd_le(p + 1, 2), 16); return NULL;
-    case K_INT24: *ival = sign_extend(rd_le(p + 1, 3), 24); return NULL;
-    case K_INT32: *ival = sign_extend(rd_le(p + 1, 4), 32); return NULL;
-    case K_INT64: *ival = sign_extend(rd_le(p + 1, 8), 64); return NULL;
+    case K_INT16: *ival = sign_extend(util_load_le(p + 1, 2), 16); return NULL;
+    case K_INT24: *ival = sign_extend(util_load_le(p + 1, 3), 24); return NULL;
+    case K_INT32: *ival = sign_extend(util_load_le(p + 1, 4), 32); return NULL;
+    case K_INT64: *ival = sign_extend(util_load_le(p + 1, 8), 64); return NULL;
     default: break;
     }
     unsigned h = header_bytes(k);
@@ -374,7 +362,7 @@ static void plan_int(lp_plan *e, long long v) {
         else if (v >= -8388608 && v <= 8388607) e->hdr[0] = 0xF2, n = 3;
         else if (v >= INT32_MIN && v <= INT32_MAX) e->hdr[0] = 0xF3, n = 4;
         else e->hdr[0] = 0xF4, n = 8;
-        wr_le(e->hdr + 1, uv, n);
+        util_store_le(e->hdr + 1, uv, n);
         e->hdrlen = 1 + n;
     }
 }
@@ -405,7 +393,7 @@ static void plan_str(lp_plan *e, const unsigned char *lp, const void *s, size_t 
         e->hdrlen = 2;
     } else {
         e->hdr[0] = 0xF0;
-        wr_le(e->hdr + 1, len, 4);
+        util_store_le(e->hdr + 1, len, 4);
         e->hdrlen = 5;
     }
     uintptr_t a = (uintptr_t)s, lo = (uintptr_t)lp, hi = lo + lp_bytes(lp);
@@ -444,7 +432,7 @@ static unsigned char *make_gap(unsigned char *lp, size_t off, size_t dellen, siz
         memmove(lp + off + inslen, lp + off + dellen, tail);
         lp = mem_realloc(lp, size);
     }
-    wr_le(lp, size, 4);
+    util_store_le(lp, size, 4);
     return lp;
 }
 
@@ -573,7 +561,7 @@ static int check_entry(const unsigned char *p, size_t avail, size_t *size) {
 int lp_validate(const void *buf, size_t len) {
     const unsigned char *lp = buf;
     if (!lp || len < LP_HDR_SIZE + 1) return -1;
-    if (rd_le(lp, 4) != len || lp[len - 1] != LP_EOF) return -1;
+    if (util_load_le(lp, 4) != len || lp[len - 1] != LP_EOF) return -1;
     size_t off = LP_HDR_SIZE, end = len - 1;
     unsigned long count = 0;
     while (off < end) {

@@ -40,6 +40,18 @@ int str_match(const char *pat, size_t patlen, const char *s, size_t slen, int no
  * no spaces, no fractions, overflow fails.  Returns 1 on success. */
 int str_to_memory(const char *s, long long *out);
 
+/* Little-endian integers of n bytes (n <= 8) in the byte formats (listpack,
+ * intset, ziplist, zipmap, RDB); unaligned access is fine. */
+static inline uint64_t util_load_le(const unsigned char *p, unsigned n) {
+    uint64_t v = 0;
+    for (unsigned i = n; i-- > 0;) v = (v << 8) | p[i];
+    return v;
+}
+
+static inline void util_store_le(unsigned char *p, uint64_t v, unsigned n) {
+    for (unsigned i = 0; i < n; i++, v >>= 8) p[i] = (unsigned char)(v & 0xff);
+}
+
 uint64_t util_ustime(void);  /* wall clock, microseconds */
 uint64_t util_mstime(void);  /* wall clock, milliseconds */
 uint64_t util_monotonic_us(void);

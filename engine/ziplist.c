@@ -39,15 +39,11 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "engine/util.h"
+
 #define ZL_END 0xFF
 #define ZL_BIG_PREVLEN 0xFE
 #define ZL_COUNT_UNKNOWN 65535u
-
-static uint64_t rd_le(const unsigned char *p, unsigned n) {
-    uint64_t v = 0;
-    for (unsigned i = n; i-- > 0;) v = (v << 8) | p[i];
-    return v;
-}
 
 static uint64_t rd_be(const unsigned char *p, unsigned n) {
     uint64_t v = 0;
@@ -85,10 +81,10 @@ static int int_width(unsigned char enc) {
 
 static long long int_value(unsigned char enc, const unsigned char *d) {
     switch (enc) {
-    case 0xC0: return sign_extend(rd_le(d, 2), 16);
-    case 0xD0: return sign_extend(rd_le(d, 4), 32);
-    case 0xE0: return sign_extend(rd_le(d, 8), 64);
-    case 0xF0: return sign_extend(rd_le(d, 3), 24);
+    case 0xC0: return sign_extend(util_load_le(d, 2), 16);
+    case 0xD0: return sign_extend(util_load_le(d, 4), 32);
+    case 0xE0: return sign_extend(util_load_le(d, 8), 64);
+    case 0xF0: return sign_extend(util_load_le(d, 3), 24);
     case 0xFE: return sign_extend(d[0], 8);
     default: return (enc & 0x0F) - 1;
     }
@@ -104,7 +100,7 @@ static int decode_entry(const unsigned char *zl, size_t off, size_t end, zl_entr
         h = 1;
     } else if (p[0] == ZL_BIG_PREVLEN) {
         if (avail < 5) return -1;
-        e->prevlen = (size_t)rd_le(p + 1, 4);
+        e->prevlen = (size_t)util_load_le(p + 1, 4);
         h = 5;
     } else {
         return -1;
@@ -145,7 +141,7 @@ void zl_iter_init(zl_iter *it, const void *buf, size_t len) {
     it->zl = buf;
     it->len = len;
     it->pos = ZL_HDR_SIZE;
-    if (!buf || len < ZL_HDR_SIZE + 1 || rd_le(it->zl, 4) != len || it->zl[len - 1] != ZL_END)
+    if (!buf || len < ZL_HDR_SIZE + 1 || util_load_le(it->zl, 4) != len || it->zl[len - 1] != ZL_END)
         it->state = -1;
 }
 
@@ -181,16 +177,16 @@ int zl_validate(const void *buf, size_t len) {
     while ((rc = zl_next(&it, &s, &sl, &v)) == 1) {}
     if (rc < 0) return -1;
     const unsigned char *zl = buf;
-    size_t tail = (size_t)rd_le(zl + 4, 4);
+    size_t tail = (size_t)util_load_le(zl + 4, 4);
     if (it.count ? tail != it.last : tail > len - 1) return -1; /* Redis: any in-range tail when empty */
-    unsigned hc = (unsigned)rd_le(zl + 8, 2);
+    unsigned hc = (unsigned)util_load_le(zl + 8, 2);
     if (hc != ZL_COUNT_UNKNOWN && hc != it.count) return -1;
     return 0;
 }
 
 unsigned long zl_length(const void *buf, size_t len) {
     const unsigned char *zl = buf;
-    unsigned hc = (unsigned)rd_le(zl + 8, 2);
+    unsigned hc = (unsigned)util_load_le(zl + 8, 2);
     if (hc != ZL_COUNT_UNKNOWN) return hc;
     zl_iter it;
     const unsigned char *s;
