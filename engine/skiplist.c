@@ -352,6 +352,7 @@ static int rank_in(const zsl_node *n, const void *arg, unsigned long rank) {
 
 unsigned long zsl_delete_range_by_score(zsl *z, const zsl_range *r, zsl_unlink_fn *fn, void *priv) {
     zsl_node *update[ZSL_MAXLEVEL], *x = z->header;
+    update[0] = x; /* the loop below sets it (level >= 1); gcc cannot tell */
     for (int i = z->level - 1; i >= 0; i--) {
         while (x->level[i].forward && !zsl_gte_min(x->level[i].forward->score, r)) x = x->level[i].forward;
         update[i] = x;
@@ -361,6 +362,7 @@ unsigned long zsl_delete_range_by_score(zsl *z, const zsl_range *r, zsl_unlink_f
 
 unsigned long zsl_delete_range_by_lex(zsl *z, const zsl_lexrange *r, zsl_unlink_fn *fn, void *priv) {
     zsl_node *update[ZSL_MAXLEVEL], *x = z->header;
+    update[0] = x; /* the loop below sets it (level >= 1); gcc cannot tell */
     if (zsl_lexrange_empty(r)) return 0;
     for (int i = z->level - 1; i >= 0; i--) {
         while (x->level[i].forward && !node_gte_min(x->level[i].forward, r)) x = x->level[i].forward;
@@ -372,6 +374,7 @@ unsigned long zsl_delete_range_by_lex(zsl *z, const zsl_lexrange *r, zsl_unlink_
 unsigned long zsl_delete_range_by_rank(zsl *z, unsigned long start, unsigned long end, zsl_unlink_fn *fn,
                                        void *priv) {
     zsl_node *update[ZSL_MAXLEVEL], *x = z->header;
+    update[0] = x; /* the loop below sets it (level >= 1); gcc cannot tell */
     unsigned long traversed = 0;
     if (start == 0 || start > end) return 0;
     for (int i = z->level - 1; i >= 0; i--) {

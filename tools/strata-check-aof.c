@@ -56,7 +56,7 @@ typedef struct check {
     uint64_t bad_at;     /* where the damage starts */
     long long commands;
     long long line;      /* lines up to ok_up_to, as redis-check-aof counts */
-    char why[300];
+    char why[600]; /* room for an rdb_err text (512) and a prefix */
 } check;
 
 /* ---- the RDB preamble ------------------------------------------------------------ */
