@@ -17,7 +17,6 @@
  */
 #include "cmd.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,17 +33,18 @@
 #include "slowlog.h"
 #include "util.h"
 
-/* Per-command stats live beside the (const) tables, in an open-addressing
- * map keyed by the row's address (looked up on every call: O(1)). */
+/* Per-command runtime data lives beside the (const) tables, in an
+ * open-addressing map keyed by the row's address (looked up on every call:
+ * O(1)): its stats, and for a subcommand row its container (for the
+ * "config|get" full name). */
 typedef struct cmd_slot {
     const kv_command *cmd;
+    const kv_command *parent;
     kv_cmd_stats st;
 } cmd_slot;
 
 #define CMD_SLOTS 2048 /* power of two, well above the number of rows */
 static cmd_slot slots[CMD_SLOTS];
-
-static kv_server *last_srv; /* for cmd_fullname's parent lookup */
 
 static const dict_type commands_type = {dict_sds_case_hash, NULL, dict_sds_case_eq, dict_sds_free, NULL};
 
@@ -68,8 +68,6 @@ static cmd_slot *find_slot(const kv_command *cmd, int create) {
     return NULL;
 }
 
-static void add_slot(const kv_command *cmd) { find_slot(cmd, 1); }
-
 kv_cmd_stats *cmd_stats(const kv_command *cmd) {
     cmd_slot *sl = find_slot(cmd, 0);
     return sl ? &sl->st : NULL;
@@ -82,13 +80,11 @@ void cmd_reset_stats(kv_server *srv) {
 
 void cmd_register_table(kv_server *srv, const kv_command *table) {
     if (!srv->commands) srv->commands = dict_create(&commands_type);
-    last_srv = srv;
     for (const kv_command *cmd = table; cmd->name; cmd++) {
         if (dict_add(srv->commands, sds_new(cmd->name), (void *)cmd) != 0) continue;
-        if (!cmd_stats(cmd)) add_slot(cmd);
+        find_slot(cmd, 1);
         if (cmd->subcommands)
-            for (const kv_command *sub = cmd->subcommands; sub->name; sub++)
-                if (!cmd_stats(sub)) add_slot(sub);
+            for (const kv_command *sub = cmd->subcommands; sub->name; sub++) find_slot(sub, 1)->parent = cmd;
     }
 }
 
@@ -126,24 +122,9 @@ const kv_command *cmd_lookup(kv_server *srv, int argc, sds *argv) {
 }
 
 /* The parent of a subcommand row, for its "parent|sub" full name. */
-static const kv_command *parent_of(const kv_command *sub, kv_server *srv) {
-    dict_iter it;
-    dict_entry *de;
-    const kv_command *found = NULL;
-    if (!srv || !srv->commands) return NULL;
-    dict_iter_init(&it, srv->commands, 0);
-    while ((de = dict_next(&it)) && !found) {
-        const kv_command *p = de->v.val;
-        if (!p->subcommands) continue;
-        for (const kv_command *s = p->subcommands; s->name; s++)
-            if (s == sub) found = p;
-    }
-    dict_iter_reset(&it);
-    return found;
-}
-
 const char *cmd_fullname(const kv_command *cmd, char *buf, size_t size) {
-    const kv_command *p = parent_of(cmd, last_srv);
+    const cmd_slot *sl = find_slot(cmd, 0);
+    const kv_command *p = sl ? sl->parent : NULL;
     if (p) snprintf(buf, size, "%s|%s", p->name, cmd->name);
     else snprintf(buf, size, "%s", cmd->name);
     return buf;
@@ -280,14 +261,6 @@ static void reply_unknown_command(kv_client *c) {
     sds_free(args);
 }
 
-static void reply_unknown_subcommand(kv_client *c) {
-    char up[64];
-    size_t i;
-    snprintf(up, sizeof(up), "%s", c->argv[0]);
-    for (i = 0; up[i]; i++) up[i] = (char)toupper((unsigned char)up[i]);
-    reply_errorf(c, "unknown subcommand '%.128s'. Try %s HELP.", c->argv[1], up);
-}
-
 static int arity_ok(const kv_command *cmd, int argc) {
     return (cmd->arity > 0 && cmd->arity == argc) || (cmd->arity < 0 && argc >= -cmd->arity);
 }
@@ -361,7 +334,6 @@ int cmd_process(kv_client *c) {
 
 static int process_command(kv_client *c) {
     kv_server *srv = c->srv;
-    last_srv = srv;
     if (c->argc == 0) return 0;
     const kv_command *cmd = dict_fetch_value(srv->commands, c->argv[0]);
     if (!cmd) {
@@ -375,7 +347,7 @@ static int process_command(kv_client *c) {
             /* Containers answer HELP and unknown subcommands themselves when
              * they have a handler; otherwise this is the generic error. */
             if (!cmd->proc) {
-                reply_unknown_subcommand(c);
+                reply_subcommand_syntax(c);
                 flag_multi_error(c);
                 return 0;
             }
