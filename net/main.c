@@ -90,11 +90,6 @@ static long long cron_timer(loop_t *l, long long id, void *priv) {
     server_cron(a->srv);
     aof_cron(a->aof);
     if (a->srv->cron_loops % (unsigned)(a->srv->hz > 0 ? a->srv->hz : 10) == 0) net_cron(a->net);
-    if (got_signal && !a->srv->shutdown_asap) {
-        log_msg(LOG_WARNING, "Received %s scheduling shutdown...", got_signal == SIGINT ? "SIGINT" : "SIGTERM");
-        a->srv->shutdown_asap = 1;
-    }
-    if (a->srv->shutdown_asap && prepare_shutdown(a)) loop_stop(a->loop);
     int hz = (int)a->srv->cfg->hz;
     if (hz <= 0) hz = 10;
     a->srv->hz = hz;
@@ -114,6 +109,8 @@ static void before_sleep(loop_t *l, void *priv) {
         aof_before_sleep(a->aof);
         net_before_sleep(a->net);
     }
+    /* The one place a shutdown (SHUTDOWN, SIGTERM, SIGINT) is acted on: a
+     * signal interrupts epoll_wait, so this runs right after it too. */
     if (a->srv->shutdown_asap || got_signal) {
         if (!a->srv->shutdown_asap) {
             log_msg(LOG_WARNING, "Received %s scheduling shutdown...", got_signal == SIGINT ? "SIGINT" : "SIGTERM");
