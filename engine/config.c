@@ -52,6 +52,7 @@
 #include <unistd.h>
 
 #include "mem.h"
+#include "rdb/fio.h"
 #include "util.h"
 
 /* ------------------------------------------------------------------------
@@ -1286,50 +1287,11 @@ static void rw_free(rwstate *st) {
     sds_freesplit(st->tail, st->ntail);
 }
 
-static int write_all(int fd, const char *p, size_t len) {
-    while (len) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return w < 0 ? -errno : -EIO;
-        p += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
-static int fsync_dir_of(const char *path) {
-    char *copy = mem_strdup(path);
-    char *slash = strrchr(copy, '/');
-    const char *dir = ".";
-    if (slash == copy) dir = "/";
-    else if (slash) *slash = '\0', dir = copy;
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
-    if (fd < 0 || fsync(fd) < 0) rc = -errno;
-    if (fd >= 0) close(fd);
-    mem_free(copy);
-    return rc;
-}
-
-/* Durable replace: temp file in the same directory -> fsync -> rename ->
- * fsync the directory; the temp file is removed on failure.  0 or -errno.
- * (A local helper until the project's shared file layer offers one.) */
+/* Durable replace through the shared file layer, keeping the file's mode. */
 static int replace_file(const char *path, const char *data, size_t len) {
-    size_t n = strlen(path) + 16;
-    char *tmp = mem_alloc(n);
-    snprintf(tmp, n, "%s.tmp-XXXXXX", path);
     struct stat st;
     mode_t mode = stat(path, &st) == 0 ? (st.st_mode & 07777) : 0644;
-    int rc = 0, fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0) rc = -errno;
-    if (rc == 0) rc = write_all(fd, data, len);
-    if (rc == 0 && fchmod(fd, mode) < 0) rc = -errno;
-    if (rc == 0 && fsync(fd) < 0) rc = -errno;
-    if (fd >= 0 && close(fd) < 0 && rc == 0) rc = -errno;
-    if (rc == 0 && rename(tmp, path) < 0) rc = -errno;
-    if (rc < 0 && fd >= 0) unlink(tmp);
-    if (rc == 0) rc = fsync_dir_of(path);
-    mem_free(tmp);
-    return rc;
+    return fio_write_file_durably_mode(path, data, len, mode);
 }
 
 int config_rewrite(const strata_config *c, sds *err) {

@@ -335,14 +335,19 @@ fail:
 }
 
 int fio_write_file_durably(const char *path, const void *buf, size_t len) {
+    return fio_write_file_durably_mode(path, buf, len, 0644);
+}
+
+int fio_write_file_durably_mode(const char *path, const void *buf, size_t len, mode_t mode) {
     char tmp[PATH_MAX];
     int err = fio_tmp_path(path, tmp, sizeof tmp);
     if (err) return err;
     /* O_TRUNC, not O_EXCL: a stale temp of a crashed process with the same
      * pid (containers reuse pids) must not make every first save fail. */
-    int fd = fio_open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int fd = fio_open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode);
     if (fd < 0) return fd;
-    err = fio_write_all(fd, buf, len);
+    err = fchmod(fd, mode) < 0 ? -errno : 0; /* exact bits, whatever the umask */
+    if (!err) err = fio_write_all(fd, buf, len);
     if (!err) err = fio_fsync(fd);
     int cerr = fio_close(fd);
     if (!err) err = cerr;

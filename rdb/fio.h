@@ -174,5 +174,8 @@ int fio_replace_durably(const char *tmp_path, const char *final_path);
  * untouched (see fio_replace_durably for the one exception) and no temp
  * file is left behind.  buf is borrowed for the call. */
 int fio_write_file_durably(const char *path, const void *buf, size_t len);
+/* The same with the new file's permission bits set exactly to mode (not
+ * subject to the umask), e.g. to keep those of the file being replaced. */
+int fio_write_file_durably_mode(const char *path, const void *buf, size_t len, mode_t mode);
 
 #endif
