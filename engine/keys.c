@@ -81,19 +81,7 @@ static void keys_cmd(kv_client *c) {
 
 /* ---- SCAN ----------------------------------------------------------------- */
 
-typedef struct scan_acc {
-    sds *keys;
-    long n, cap;
-} scan_acc;
-
-static void scan_collect(void *priv, const dict_entry *de) {
-    scan_acc *a = priv;
-    if (a->n == a->cap) {
-        a->cap = a->cap ? a->cap * 2 : 16;
-        a->keys = mem_realloc(a->keys, sizeof(sds) * (size_t)a->cap);
-    }
-    a->keys[a->n++] = sds_dup(de->key);
-}
+static void scan_collect(void *priv, const dict_entry *de) { sds_vec_push(priv, sds_dup(de->key)); }
 
 /* Redis parses cursors with strtoul: "", "-1", "+2" and "007" are valid;
  * a leading space, trailing junk or overflow is not. */
@@ -143,7 +131,7 @@ static void scan_cmd(kv_client *c) {
             return;
         }
     }
-    scan_acc acc = {NULL, 0, 0};
+    sds_vec acc = {NULL, 0, 0};
     long maxiter = count * 10;
     do {
         cursor = dict_scan(c->db->keys, cursor, scan_collect, &acc);
@@ -155,7 +143,7 @@ static void scan_cmd(kv_client *c) {
     reply_slot slot = reply_defer(c);
     long out = 0;
     for (long i = 0; i < acc.n; i++) {
-        sds k = acc.keys[i];
+        sds k = acc.v[i];
         int keep = match_all || str_match(pat, sds_len(pat), k, sds_len(k), 0);
         if (keep && db_expire_if_needed(c->srv, c->db, k)) keep = 0;
         if (keep && type != -2) {
@@ -168,7 +156,7 @@ static void scan_cmd(kv_client *c) {
         }
         sds_free(k);
     }
-    mem_free(acc.keys);
+    mem_free(acc.v);
     reply_set_defer_array(c, slot, out);
 }
 

@@ -474,3 +474,11 @@ sds *sds_splitlen(const char *s, ssize_t len, const char *sep, int seplen, int *
     *count = (int)n;
     return v;
 }
+
+void sds_vec_push(sds_vec *a, sds s) {
+    if (a->n == a->cap) {
+        a->cap = a->cap ? a->cap * 2 : 16;
+        a->v = mem_realloc(a->v, sizeof(sds) * (size_t)a->cap);
+    }
+    a->v[a->n++] = s;
+}

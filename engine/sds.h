@@ -80,4 +80,13 @@ void sds_freesplit(sds *tokens, int count);
 /* Split by an exact separator; *count set; free with sds_freesplit. */
 sds *sds_splitlen(const char *s, ssize_t len, const char *sep, int seplen, int *count);
 
+/* A growable array of owned sds strings (SCAN-style result collection).
+ * Start from {NULL, 0, 0}; the caller frees the strings and then v. */
+typedef struct sds_vec {
+    sds *v;
+    long n, cap;
+} sds_vec;
+
+void sds_vec_push(sds_vec *a, sds s); /* takes s */
+
 #endif

@@ -794,23 +794,10 @@ static int scan_parse(kv_client *c, int first, scan_opts *so) {
     return 0;
 }
 
-typedef struct scan_acc {
-    sds *v; /* field, value, field, value ... */
-    long n, cap;
-} scan_acc;
-
-static void scan_push(scan_acc *a, const void *p, size_t len) {
-    if (a->n == a->cap) {
-        a->cap = a->cap ? a->cap * 2 : 32;
-        a->v = mem_realloc(a->v, sizeof(sds) * (size_t)a->cap);
-    }
-    a->v[a->n++] = sds_newlen(p, len);
-}
-
 static void scan_collect(void *priv, const dict_entry *de) {
-    scan_acc *a = priv;
-    scan_push(a, de->key, sds_len(de->key));
-    scan_push(a, de->v.val, sds_len(de->v.val));
+    sds_vec *a = priv;
+    sds_vec_push(a, sds_dup(de->key));
+    sds_vec_push(a, sds_dup(de->v.val));
 }
 
 static void hscan_cmd(kv_client *c) {
@@ -826,15 +813,15 @@ static void hscan_cmd(kv_client *c) {
         return;
     }
     if (scan_parse(c, 3, &so) < 0) return;
-    scan_acc acc = {NULL, 0, 0};
+    sds_vec acc = {NULL, 0, 0};
     if (o->enc == OBJ_ENC_LISTPACK) {
         hash_iter it;
         const unsigned char *f, *v;
         size_t flen, vlen;
         hash_iter_init(&it, o);
         while (hash_iter_next(&it, &f, &flen, &v, &vlen)) {
-            scan_push(&acc, f, flen);
-            scan_push(&acc, v, vlen);
+            sds_vec_push(&acc, sds_newlen(f, flen));
+            sds_vec_push(&acc, sds_newlen(v, vlen));
         }
         hash_iter_reset(&it);
         cursor = 0;

@@ -951,20 +951,7 @@ static int scan_parse(kv_client *c, int first, long long *count, sds *pat) {
     return 0;
 }
 
-typedef struct scan_acc {
-    sds *v;
-    long n, cap;
-} scan_acc;
-
-static void scan_push(scan_acc *a, sds s) {
-    if (a->n == a->cap) {
-        a->cap = a->cap ? a->cap * 2 : 32;
-        a->v = mem_realloc(a->v, sizeof(sds) * (size_t)a->cap);
-    }
-    a->v[a->n++] = s;
-}
-
-static void scan_collect(void *priv, const dict_entry *de) { scan_push(priv, sds_dup(de->key)); }
+static void scan_collect(void *priv, const dict_entry *de) { sds_vec_push(priv, sds_dup(de->key)); }
 
 static void sscan_cmd(kv_client *c) {
     unsigned long cursor;
@@ -980,10 +967,10 @@ static void sscan_cmd(kv_client *c) {
         return;
     }
     if (scan_parse(c, 3, &count, &pat) < 0) return;
-    scan_acc acc = {NULL, 0, 0};
+    sds_vec acc = {NULL, 0, 0};
     if (o->enc == OBJ_ENC_INTSET) {
         int64_t v;
-        for (uint32_t i = 0; is_get(o->ptr, i, &v); i++) scan_push(&acc, sds_fromll(v));
+        for (uint32_t i = 0; is_get(o->ptr, i, &v); i++) sds_vec_push(&acc, sds_fromll(v));
         cursor = 0;
     } else {
         long long maxiter = count > LLONG_MAX / 10 ? LLONG_MAX : count * 10;

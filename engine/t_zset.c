@@ -1890,25 +1890,12 @@ static void zdiffstore_cmd(kv_client *c) { setop_generic(c, c->argv[1], 2, SETOP
 
 /* ==== ZSCAN ===================================================================== */
 
-typedef struct scan_acc {
-    sds *v; /* member, score text, member, score text, ... */
-    long n, cap;
-} scan_acc;
-
-static void scan_push(scan_acc *a, sds s) {
-    if (a->n == a->cap) {
-        a->cap = a->cap ? a->cap * 2 : 32;
-        a->v = mem_realloc(a->v, sizeof(sds) * (size_t)a->cap);
-    }
-    a->v[a->n++] = s;
-}
-
 static void scan_collect(void *priv, const dict_entry *de) {
     const zsl_node *n = de->v.val;
     char buf[32];
     int len = d_to_str(buf, sizeof(buf), n->score);
-    scan_push(priv, sds_dup(n->ele));
-    scan_push(priv, sds_newlen(buf, (size_t)len));
+    sds_vec_push(priv, sds_dup(n->ele));
+    sds_vec_push(priv, sds_newlen(buf, (size_t)len));
 }
 
 /* Redis's parseScanCursorOrReply: strtoul, so "-1", "+2", "007" and ""
@@ -1948,7 +1935,7 @@ static void zscan_cmd(kv_client *c) {
     long long count = 10;
     sds pat = NULL;
     kv_obj *o;
-    scan_acc acc = {NULL, 0, 0};
+    sds_vec acc = {NULL, 0, 0};
     if (parse_cursor(c->argv[2], &cursor) < 0) {
         reply_error(c, "ERR invalid cursor");
         return;
@@ -1966,7 +1953,7 @@ static void zscan_cmd(kv_client *c) {
             unsigned char buf[LP_INTBUF_SIZE];
             size_t len;
             const char *p = lp_text(e, buf, &len);
-            scan_push(&acc, sds_newlen(p, len));
+            sds_vec_push(&acc, sds_newlen(p, len));
         }
         cursor = 0;
     } else {
