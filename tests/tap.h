@@ -10,6 +10,7 @@
  *   is_int(got, want, "fmt", ...)   integer equality (long long)
  *   is_str(got, want, "fmt", ...)   C-string equality (NULL-safe)
  *   is_mem(g, glen, w, wlen, ...)   byte-string equality
+ *   skip("what", "why")             one check skipped
  *   skip_all("why")                 plan 1..0 # SKIP why, exit 0
  *   diag("fmt", ...)                a diagnostic line
  *
@@ -111,6 +112,9 @@ static inline void diag(const char *fmt, ...) {
     printf("\n");
     fflush(stdout);
 }
+
+/* One check reported as skipped ("ok N - what # SKIP why"). */
+static inline void skip(const char *what, const char *why) { tap_ok_(1, __FILE__, __LINE__, "%s # SKIP %s", what, why); }
 
 static inline void skip_all(const char *why) {
     printf("1..0 # SKIP %s\n", why);

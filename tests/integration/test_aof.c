@@ -57,17 +57,6 @@
 
 static unsigned seed;
 
-static long long now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms) {
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 static char *path_in(const ts_server *s, const char *name) {
     static char buf[4][1024];
     static int i;
@@ -81,20 +70,6 @@ static long fsize(const char *path) {
     return stat(path, &st) == 0 ? (long)st.st_size : -1;
 }
 
-static char *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *p = malloc((size_t)n + 1);
-    size_t got = fread(p, 1, (size_t)n, f);
-    p[got] = 0;
-    fclose(f);
-    if (len) *len = got;
-    return p;
-}
-
 static void spit(const char *path, const void *p, size_t n) {
     FILE *f = fopen(path, "wb");
     if (!f) return;
@@ -103,7 +78,7 @@ static void spit(const char *path, const void *p, size_t n) {
 }
 
 static int log_has(const ts_server *s, const char *needle) {
-    char *t = slurp(s->logpath, NULL);
+    char *t = ts_slurp(s->logpath, NULL);
     int has = t && strstr(t, needle);
     free(t);
     return has;
@@ -224,7 +199,7 @@ static void crash_cycles_of(const char *bin, const char *policy, int cycles, con
         int run_ms = 30 + (int)(rand_r(&seed) % 300);
         int during_rewrite = rand_r(&seed) % 4 == 0;
         if (during_rewrite) {
-            sleep_ms(run_ms / 2);
+            ts_sleep_ms(run_ms / 2);
             redisContext *c = ts_connect(s);
             if (c) {
                 redisReply *r = ts_cmd(c, "BGREWRITEAOF");
@@ -232,9 +207,9 @@ static void crash_cycles_of(const char *bin, const char *policy, int cycles, con
                 redisFree(c);
             }
             rewrites++;
-            sleep_ms(run_ms / 2 + (int)(rand_r(&seed) % 20));
+            ts_sleep_ms(run_ms / 2 + (int)(rand_r(&seed) % 20));
         } else {
-            sleep_ms(run_ms);
+            ts_sleep_ms(run_ms);
         }
         ts_kill9(s);
         for (int k = 0; k < WRITERS; k++) {
@@ -288,15 +263,15 @@ static void test_group_commit(void) {
         ws[k].id = k;
         pthread_create(&ws[k].th, NULL, writer_main, &ws[k]);
     }
-    long long t0 = now_ms();
-    sleep_ms(1500);
+    long long t0 = ts_now_ms();
+    ts_sleep_ms(1500);
     for (int k = 0; k < N; k++) ws[k].stop = 1;
     long long acked = 0;
     for (int k = 0; k < N; k++) {
         pthread_join(ws[k].th, NULL);
         acked += ws[k].acked;
     }
-    long long ms = now_ms() - t0;
+    long long ms = ts_now_ms() - t0;
     redisContext *c = ts_connect(s);
     long long fsyncs = info_ll(c, "strata_aof_fsyncs"), cmds = info_ll(c, "strata_aof_fsync_commands");
     long long gmax = info_ll(c, "strata_aof_fsync_group_max"), avg_us = info_ll(c, "strata_aof_fsync_avg_usec");
@@ -430,7 +405,7 @@ static void fill_dataset(redisContext *c, int salt) {
 static void wait_rewrite(redisContext *c) {
     for (int i = 0; i < 500; i++) {
         if (info_ll(c, "aof_rewrite_in_progress") == 0 && info_ll(c, "aof_rewrite_scheduled") == 0) return;
-        sleep_ms(10);
+        ts_sleep_ms(10);
     }
 }
 
@@ -444,7 +419,7 @@ static ts_server *start_in(const char *bin, const char *dir, const char *preambl
 }
 
 static int file_has(const char *path, const char *needle) {
-    char *t = slurp(path, NULL);
+    char *t = ts_slurp(path, NULL);
     int has = t && strstr(t, needle);
     free(t);
     return has;
@@ -467,7 +442,7 @@ static void interop_from_redis(const char *preamble) {
     char *want = dump_dataset(c);
     redisFree(c);
     ts_stop(r1, 10000);
-    char *man = slurp(path_in(r1, "appendonlydir/appendonly.aof.manifest"), NULL);
+    char *man = ts_slurp(path_in(r1, "appendonlydir/appendonly.aof.manifest"), NULL);
     diag("redis-server's manifest:\n%s", man ? man : "(none)");
     free(man);
     s1 = start_in(ts_strata_bin(), r1->dir, preamble, "strata.log");
@@ -505,7 +480,7 @@ static void interop_to_redis(const char *preamble) {
     char *want = dump_dataset(c);
     redisFree(c);
     ts_stop(s1, 10000);
-    char *man = slurp(path_in(s1, "appendonlydir/appendonly.aof.manifest"), NULL);
+    char *man = ts_slurp(path_in(s1, "appendonlydir/appendonly.aof.manifest"), NULL);
     diag("strata's manifest:\n%s", man ? man : "(none)");
     free(man);
     r1 = start_in(ts_redis_bin(), s1->dir, preamble, "redis.log");
@@ -607,7 +582,7 @@ static void test_damage(void) {
     if (!s) return;
     incr = path_in(s, "appendonlydir/appendonly.aof.1.incr.aof");
     size_t len;
-    char *data = slurp(incr, &len);
+    char *data = ts_slurp(incr, &len);
     size_t at = len / 2;
     while (at < len && data[at] != '*') at++; /* the start of a command */
     data[at] = '?';
@@ -660,7 +635,7 @@ static void test_upgrade_and_seed(void) {
     redisFree(c);
     ok(fsize(path_in(s, "appendonly.aof")) < 0 && fsize(path_in(s, "appendonlydir/appendonly.aof")) > 0,
        "upgrade: the file moved into appendonlydir");
-    char *man = slurp(path_in(s, "appendonlydir/appendonly.aof.manifest"), NULL);
+    char *man = ts_slurp(path_in(s, "appendonlydir/appendonly.aof.manifest"), NULL);
     ok(man && strstr(man, "file appendonly.aof seq 1 type b\n"), "upgrade: the manifest names it as base");
     free(man);
     ts_free(s);

@@ -61,12 +61,6 @@ static void tr_add(tr *t, const char *fmt, ...) {
     t->s[t->n] = '\0';
 }
 
-static long long now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* ---- connections --------------------------------------------------------------- */
 
 /* Send without waiting for the reply. */
@@ -124,8 +118,8 @@ static long long blocked_clients(redisContext *ctl) {
 
 /* Wait (up to 3 s) until exactly n clients are blocked. */
 static void wait_blocked(tr *t, redisContext *ctl, long long n) {
-    long long deadline = now_ms() + 3000, k;
-    while ((k = blocked_clients(ctl)) != n && now_ms() < deadline) usleep(2000);
+    long long deadline = ts_now_ms() + 3000, k;
+    while ((k = blocked_clients(ctl)) != n && ts_now_ms() < deadline) usleep(2000);
     if (k != n) tr_add(t, "(blocked_clients %lld, wanted %lld)\n", k, n);
 }
 
@@ -218,9 +212,9 @@ static void sc_move(env *e, tr *t) {
 }
 
 static void sc_timeouts(env *e, tr *t) {
-    long long t0 = now_ms();
+    long long t0 = ts_now_ms();
     run(t, "a", e->a, "BLPOP k 0.1");
-    long long dt = now_ms() - t0;
+    long long dt = ts_now_ms() - t0;
     tr_add(t, "BLPOP 0.1 took 50..1500 ms: %d\n", dt >= 50 && dt <= 1500);
     run(t, "a", e->a, "BRPOPLPUSH k d 0.05");
     run(t, "a", e->a, "BLMOVE k d LEFT LEFT 0.05");

@@ -47,19 +47,6 @@
 #include "tests/lib/testsrv.h"
 #include "tests/tap.h"
 
-static long long now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms) {
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-static void skip(const char *what, const char *why) { ok(1, "%s # SKIP %s", what, why); }
-
 static char scratch[64]; /* this test's own directory for config files */
 
 static char *path_in(const char *dir, const char *name) {
@@ -506,14 +493,14 @@ static void test_daemonize(void) {
     const char *argv[] = {ts_strata_bin(), "--port", portbuf, "--bind", "127.0.0.1", "--daemonize", "yes",
                           "--pidfile", pidf, "--logfile", logf, "--dir", scratch, "--save", "",
                           "--appendonly", "no", NULL};
-    long long t0 = now_ms();
+    long long t0 = ts_now_ms();
     char *out = NULL, *err = NULL;
     int st = ts_run(argv, NULL, &out, &err, 10000);
-    ok(exited_with(st, 0), "daemonize yes: the launched process exits 0 (%lld ms)", now_ms() - t0);
+    ok(exited_with(st, 0), "daemonize yes: the launched process exits 0 (%lld ms)", ts_now_ms() - t0);
     free(out);
     free(err);
     long dpid = -1;
-    for (long long t1 = now_ms(); now_ms() - t1 < 5000 && dpid <= 0; sleep_ms(20)) {
+    for (long long t1 = ts_now_ms(); ts_now_ms() - t1 < 5000 && dpid <= 0; ts_sleep_ms(20)) {
         char *txt = read_text(pidf);
         if (txt && strchr(txt, '\n')) dpid = strtol(txt, NULL, 10);
         free(txt);
@@ -522,7 +509,7 @@ static void test_daemonize(void) {
     if (dpid <= 0) goto out;
     is_int(session_of(dpid), dpid, "daemonize: the daemon leads its own session (setsid)");
     redisContext *c = NULL;
-    for (long long t1 = now_ms(); now_ms() - t1 < 5000; sleep_ms(20)) {
+    for (long long t1 = ts_now_ms(); ts_now_ms() - t1 < 5000; ts_sleep_ms(20)) {
         c = redisConnectWithTimeout("127.0.0.1", port, (struct timeval){2, 0});
         if (c && !c->err) break;
         if (c) redisFree(c);
@@ -535,7 +522,7 @@ static void test_daemonize(void) {
     if (c) redisFree(c);
     kill((pid_t)dpid, SIGTERM);
     int gone = 0;
-    for (long long t1 = now_ms(); now_ms() - t1 < 10000 && !gone; sleep_ms(20))
+    for (long long t1 = ts_now_ms(); ts_now_ms() - t1 < 10000 && !gone; ts_sleep_ms(20))
         gone = kill((pid_t)dpid, 0) != 0 || session_of(dpid) < 0;
     ok(gone, "daemonize: SIGTERM stops the daemon");
     if (!gone) kill((pid_t)dpid, SIGKILL);

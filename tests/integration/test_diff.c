@@ -1608,12 +1608,6 @@ static void exec_scan_step(step *s) {
     free(y);
 }
 
-static void sleep_ms(int ms) {
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
-    }
-}
-
 static void run_group(void) {
     for (int i = 0; i < G.n; i++) {
         step *s = G.v[i];
@@ -1623,7 +1617,7 @@ static void run_group(void) {
         }
         flush_batch();
         if (s->kind == STEP_SCAN) exec_scan_step(s);
-        else if (s->kind == STEP_SLEEP) sleep_ms(s->sleep_ms);
+        else if (s->kind == STEP_SLEEP) ts_sleep_ms(s->sleep_ms);
         else exec_sync_step(s);
         step_free(s);
     }

@@ -57,19 +57,6 @@
 
 #define REPLY_MS 10000
 
-static long long now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms) {
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-static void skip(const char *what, const char *why) { ok(1, "%s # SKIP %s", what, why); }
-
 /* Read one reply: its canonical text (malloc'd), "<closed>", "<timeout>". */
 static char *next_reply(ts_raw *r, int timeout_ms) {
     char *rep = NULL;
@@ -120,7 +107,7 @@ static char *maxclients_run(ts_server *s, int max) {
      * on a connection we hold (a retry loop would add rejections). */
     char want[48];
     snprintf(want, sizeof want, "connected_clients:%d\r\n", max - 1);
-    for (long long t0 = now_ms(); c[1] && now_ms() - t0 < 5000; sleep_ms(10)) {
+    for (long long t0 = ts_now_ms(); c[1] && ts_now_ms() - t0 < 5000; ts_sleep_ms(10)) {
         redisReply *r = ts_cmd(c[1], "INFO clients");
         int freed = rstr(r) && strstr(rstr(r), want);
         if (r) freeReplyObject(r);
@@ -330,26 +317,26 @@ static void test_timeout(void) {
     if (!s) return;
     ts_raw *idle = ts_raw_connect(s);
     ts_raw *busy = ts_raw_connect(s);
-    long long t0 = now_ms();
+    long long t0 = ts_now_ms();
     ts_raw_write(idle, "PING\r\n", 6);
     raw_is(idle, "+PONG", "timeout: the idle client's first PING");
     long long closed_at = -1;
     int busy_ok = 1;
     /* The busy client PINGs every 200 ms while the idle one waits for EOF. */
-    while (now_ms() - t0 < 4500) {
+    while (ts_now_ms() - t0 < 4500) {
         char *rep = NULL;
         int rc = ts_raw_read(idle, 200, &rep);
         free(rep);
-        if (closed_at < 0 && (rc == 0 || rc == -ECONNRESET)) closed_at = now_ms() - t0;
+        if (closed_at < 0 && (rc == 0 || rc == -ECONNRESET)) closed_at = ts_now_ms() - t0;
         if (rc == 1) busy_ok = 0; /* nothing should arrive on it */
         ts_raw_write(busy, "PING\r\n", 6);
         char *pong = next_reply(busy, REPLY_MS);
         busy_ok &= strcmp(pong, "+PONG") == 0;
         free(pong);
-        if (closed_at >= 0 && now_ms() - t0 > closed_at + 600) break; /* seen both */
+        if (closed_at >= 0 && ts_now_ms() - t0 > closed_at + 600) break; /* seen both */
     }
     ok(closed_at >= 900 && closed_at <= 3500, "timeout 1: the idle client was closed after %lld ms", closed_at);
-    ok(busy_ok, "timeout 1: the client that keeps sending is still served (%lld ms)", now_ms() - t0);
+    ok(busy_ok, "timeout 1: the client that keeps sending is still served (%lld ms)", ts_now_ms() - t0);
     ts_raw_close(idle);
     ts_raw_close(busy);
     redisContext *c = ts_connect(s);
@@ -491,10 +478,10 @@ static char *remote_transcript(int port, const char *bytes) {
     if (*bytes) (void)!write(fd, bytes, strlen(bytes));
     char buf[8192];
     size_t len = 0;
-    long long deadline = now_ms() + 5000;
+    long long deadline = ts_now_ms() + 5000;
     for (;;) {
         struct pollfd pf = {fd, POLLIN, 0};
-        int left = (int)(deadline - now_ms());
+        int left = (int)(deadline - ts_now_ms());
         if (left <= 0 || poll(&pf, 1, left) <= 0) {
             snprintf(buf + len, sizeof buf - len, "<open>");
             break;

@@ -55,23 +55,9 @@ static char *path_in(const char *dir, const char *name) {
     return p;
 }
 
-static char *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    if (!b) abort();
-    *len = fread(b, 1, (size_t)n, f);
-    b[*len] = 0;
-    fclose(f);
-    return b;
-}
-
 static int copy_file(const char *from, const char *to) {
     size_t n;
-    char *b = slurp(from, &n);
+    char *b = ts_slurp(from, &n);
     if (!b) return -1;
     FILE *f = fopen(to, "wb");
     int rc = f && fwrite(b, 1, n, f) == n ? 0 : -1;
@@ -339,7 +325,7 @@ static void test_interop(void) {
     if (sc) compare_all(rc, sc, "redis -> strata");
     char *log = NULL;
     size_t n;
-    log = slurp(strata->logpath, &n);
+    log = ts_slurp(strata->logpath, &n);
     ok(contains(log, "Loading RDB produced by version 7.0") && contains(log, "Done loading RDB"),
        "strata logs the load");
     free(log);
@@ -373,7 +359,7 @@ static void test_interop(void) {
         }
         if (v == 1) {
             size_t dl;
-            char *d = slurp(sdump, &dl);
+            char *d = ts_slurp(sdump, &dl);
             static const char zero[8];
             ok(d && dl > 8 && !memcmp(d + dl - 8, zero, 8), "rdbchecksum no: the trailer is zero");
             free(d);
@@ -401,7 +387,7 @@ static void test_interop(void) {
     cmdf(sc, "CONFIG SET rdbcompression lz4");
     ts_cmd_expect_status(sc, "OK", "SAVE"); /* rdbcompression lz4 */
     size_t len;
-    char *b = slurp(sdump, &len);
+    char *b = ts_slurp(sdump, &len);
     ok(b && !memcmp(b, "STRATAL0010", 11), "lz4 dump starts with STRATAL0010");
     free(b);
     const char *chk[] = {"redis-check-rdb", sdump, NULL};
@@ -521,7 +507,7 @@ static void test_boot_refusals(void) {
     ts_stop(s, 0);
     char *dump = path_in(s->dir, "dump.rdb");
     size_t len;
-    char *good = slurp(dump, &len);
+    char *good = ts_slurp(dump, &len);
 
     const char *cargv[] = {check_bin(), dump, NULL};
     char *out = NULL;
@@ -553,7 +539,7 @@ static void test_boot_refusals(void) {
         if (!contains(out, "offset")) diag("%s", out ? out : "(none)");
         free(out);
         size_t nl;
-        char *now = slurp(dump, &nl);
+        char *now = ts_slurp(dump, &nl);
         ok(now && nl == (k == 0 ? len : len - 11), "%s: file left untouched", what);
         free(now);
         out = NULL;
@@ -571,7 +557,7 @@ static void test_boot_refusals(void) {
     c = ts_connect(s);
     ts_cmd_expect_str(c, "hello", "GET b"); /* the dump was loaded */
     redisFree(c);
-    char *log = slurp(s->logpath, &len);
+    char *log = ts_slurp(s->logpath, &len);
     ok(contains(log, "appendonly yes") && contains(log, "RDB"), "the log says why the RDB was loaded");
     free(log);
     free(good);
@@ -645,7 +631,7 @@ static void test_kill9_during_bgsave(void) {
     ts_cmd_expect_status(c, "OK", "SAVE"); /* the old dump */
     char *dump = path_in(s->dir, "dump.rdb");
     size_t oldlen;
-    char *old = slurp(dump, &oldlen);
+    char *old = ts_slurp(dump, &oldlen);
     cmdf(c, "SET after-save 1");
     ts_cmd_expect_status(c, "Background saving started", "BGSAVE");
     pid_t child = 0;
@@ -656,7 +642,7 @@ static void test_kill9_during_bgsave(void) {
     usleep(100000);
     ok(child > 0, "the BGSAVE child was writing temp-%d.rdb when killed", (int)child);
     size_t nowlen;
-    char *now = slurp(dump, &nowlen);
+    char *now = ts_slurp(dump, &nowlen);
     ok(now && nowlen == oldlen && !memcmp(now, old, oldlen), "dump.rdb is the old one, byte for byte");
     free(now);
     free(old);

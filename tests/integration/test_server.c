@@ -62,19 +62,6 @@
 
 /* ------------------------------------------------------------ helpers */
 
-static long long now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms) {
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-static void skip(const char *what, const char *why) { ok(1, "%s # SKIP %s", what, why); }
-
 /* The longest another client may wait on a hostile one. Measured on the
  * 2-core machine: < 10 ms for a stalled bulk, 250-450 ms for a non-reader
  * piling up 100 MB of replies (one realloc of its output buffer), which
@@ -275,12 +262,12 @@ static int tcp_connect(int port) {
 /* Read until `b` holds at least `lines` CRLF-terminated lines or the time
  * is up. Returns the number of complete lines held. */
 static int read_lines(int fd, buf *b, int lines, int timeout_ms) {
-    long long deadline = now_ms() + timeout_ms;
+    long long deadline = ts_now_ms() + timeout_ms;
     for (;;) {
         int have = 0;
         for (const char *p = b->p; p && (p = strstr(p, "\r\n")); p += 2) have++;
         if (have >= lines) return have;
-        long long left = deadline - now_ms();
+        long long left = deadline - ts_now_ms();
         if (left <= 0) return have;
         struct pollfd pf = {fd, POLLIN, 0};
         if (poll(&pf, 1, (int)left) <= 0) continue;
@@ -366,7 +353,7 @@ static void test_pipeline(ts_server *s) {
     ts_raw *r = ts_raw_connect(s);
     ok(r != NULL, "pipeline: raw connection");
     if (!r) goto out;
-    long long t0 = now_ms();
+    long long t0 = ts_now_ms();
     ssize_t nw = write(ts_raw_fd(r), req.p, req.len);
     ok(nw == (ssize_t)req.len, "pipeline: %d commands (%zu bytes) in one write()", N, req.len);
     if (nw >= 0 && (size_t)nw < req.len) ts_raw_write(r, req.p + nw, req.len - (size_t)nw);
@@ -389,7 +376,7 @@ static void test_pipeline(ts_server *s) {
             free(got);
         }
     }
-    is_int(good, N, "pipeline: all %d replies correct and in order (%lld ms)", N, now_ms() - t0);
+    is_int(good, N, "pipeline: all %d replies correct and in order (%lld ms)", N, ts_now_ms() - t0);
     if (first_bad >= 0) diag("first wrong reply #%d: got %s, want %s", first_bad, first_got, want[first_bad]);
     free(first_got);
     ts_raw_cmd(r, 2, (const char *[]){"GET", "pcounter"}, NULL);
@@ -419,12 +406,12 @@ static void test_bigarg(ts_server *s, redisContext *c) {
     if (!r) goto out;
     char hdr[80];
     int hl = snprintf(hdr, sizeof hdr, "*3\r\n$3\r\nSET\r\n$6\r\nbigarg\r\n$%zu\r\n", N);
-    long long t0 = now_ms();
+    long long t0 = ts_now_ms();
     int wr = ts_raw_write(r, hdr, (size_t)hl) == 0 && ts_raw_write(r, val, N) == 0 &&
              ts_raw_write(r, "\r\n", 2) == 0;
     ok(wr, "bigarg: wrote SET with a 64 MiB argument");
     raw_is(r, "+OK", "bigarg: SET of 64 MiB answers +OK");
-    long long ms = now_ms() - t0;
+    long long ms = ts_now_ms() - t0;
     ok(ms < 20000, "bigarg: the 64 MiB SET took %lld ms (linear, not quadratic)", ms);
     ts_raw_close(r);
 
@@ -543,7 +530,7 @@ static void test_slow_writer(ts_server *s, redisContext *c) {
             wrote &= rstr(p) && strcmp(rstr(p), "PONG") == 0;
             if (p) freeReplyObject(p);
         }
-        sleep_ms(1);
+        ts_sleep_ms(1);
     }
     ok(wrote, "slow writer: %zu single-byte writes, other client served in between", sizeof req - 1);
     raw_is(r, "+OK", "slow writer: SET assembled from single bytes");
@@ -620,18 +607,18 @@ static void test_half_bulk(ts_server *s, redisContext *c) {
     const char hdr[] = "*3\r\n$3\r\nSET\r\n$4\r\nhalf\r\n$10000000\r\n";
     ok(ts_raw_write(a, hdr, sizeof hdr - 1) == 0 && ts_raw_write(a, data, SENT) == 0,
        "half bulk: sent the header and %d of %d bytes, then stopped", SENT, TOTAL);
-    long long worst = 0, t0 = now_ms();
+    long long worst = 0, t0 = ts_now_ms();
     int pongs = 0;
     for (int i = 0; i < 100; i++) {
-        long long t = now_ms();
+        long long t = ts_now_ms();
         redisReply *r = ts_cmd(c, "PING");
         if (rstr(r) && strcmp(rstr(r), "PONG") == 0) pongs++;
         if (r) freeReplyObject(r);
-        if (now_ms() - t > worst) worst = now_ms() - t;
+        if (ts_now_ms() - t > worst) worst = ts_now_ms() - t;
     }
     is_int(pongs, 100, "half bulk: another client's 100 PINGs all answered");
     ok(worst < stall_limit_ms(), "half bulk: slowest PING took %lld ms (all 100 in %lld ms)", worst,
-       now_ms() - t0);
+       ts_now_ms() - t0);
     ts_cmd_expect_int(c, 0, "EXISTS half (nothing applied yet)");
     ok(ts_raw_write(a, data + SENT, TOTAL - SENT) == 0 && ts_raw_write(a, "\r\n", 2) == 0,
        "half bulk: the rest of the bulk sent");
@@ -651,20 +638,20 @@ static int queue_unread(int fd, const buf *req, int count, redisContext *c, int 
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
     for (int i = 0; i < count; i++) {
         size_t off = 0;
-        long long t0 = now_ms();
-        while (off < req->len && now_ms() - t0 < REPLY_MS) {
+        long long t0 = ts_now_ms();
+        while (off < req->len && ts_now_ms() - t0 < REPLY_MS) {
             ssize_t n = send(fd, req->p + off, req->len - off, MSG_NOSIGNAL);
             if (n > 0) off += (size_t)n;
             else if (n < 0 && errno != EAGAIN) break;
-            else sleep_ms(1);
+            else ts_sleep_ms(1);
         }
         if (off < req->len) break;
         sent++;
-        long long t = now_ms();
+        long long t = ts_now_ms();
         redisReply *r = ts_cmd(c, "PING");
         if (rstr(r) && strcmp(rstr(r), "PONG") == 0) (*pongs)++;
         if (r) freeReplyObject(r);
-        if (now_ms() - t > *worst) *worst = now_ms() - t;
+        if (ts_now_ms() - t > *worst) *worst = ts_now_ms() - t;
     }
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     return sent;
@@ -673,7 +660,7 @@ static int queue_unread(int fd, const buf *req, int count, redisContext *c, int 
 static int wait_clients(redisContext *c, int want) {
     char needle[48];
     snprintf(needle, sizeof needle, "connected_clients:%d\r\n", want);
-    for (long long t0 = now_ms(); now_ms() - t0 < 5000; sleep_ms(20)) {
+    for (long long t0 = ts_now_ms(); ts_now_ms() - t0 < 5000; ts_sleep_ms(20)) {
         redisReply *r = ts_cmd(c, "INFO clients");
         int hit = rstr(r) && strstr(rstr(r), needle);
         if (r) freeReplyObject(r);
@@ -727,8 +714,8 @@ static void test_non_reader(ts_server *s, redisContext *c) {
     /* Now read everything: byte for byte the replies, in order. */
     size_t total = one.len * (size_t)sent, got = 0, first_diff = (size_t)-1;
     char chunk[65536];
-    long long t_read = now_ms();
-    while (got < total && now_ms() - t_read < 30000) {
+    long long t_read = ts_now_ms();
+    while (got < total && ts_now_ms() - t_read < 30000) {
         struct pollfd pf = {fd, POLLIN, 0};
         if (poll(&pf, 1, REPLY_MS) <= 0) break;
         ssize_t n = read(fd, chunk, sizeof chunk);
@@ -741,7 +728,7 @@ static void test_non_reader(ts_server *s, redisContext *c) {
     }
     ok(got == total && first_diff == (size_t)-1,
        "non-reader: reading late, it gets all %zu bytes of its replies intact and in order (%lld ms)", total,
-       now_ms() - t_read);
+       ts_now_ms() - t_read);
     if (first_diff != (size_t)-1) diag("first wrong byte at %zu of %zu", first_diff, total);
     if (got != total) diag("got %zu of %zu bytes", got, total);
     close(fd);
@@ -874,7 +861,7 @@ static void test_unix_socket(void) {
         _exit(127);
     }
     redisContext *c = NULL;
-    for (long long t0 = now_ms(); pid > 0 && now_ms() - t0 < 15000; sleep_ms(20)) {
+    for (long long t0 = ts_now_ms(); pid > 0 && ts_now_ms() - t0 < 15000; ts_sleep_ms(20)) {
         c = redisConnectUnixWithTimeout(sock, (struct timeval){5, 0});
         if (c && !c->err) break;
         if (c) redisFree(c);
@@ -915,7 +902,7 @@ static void test_unix_socket(void) {
     if (pid > 0) {
         kill(pid, SIGTERM);
         int status = -1;
-        for (long long t0 = now_ms(); now_ms() - t0 < 10000; sleep_ms(10))
+        for (long long t0 = ts_now_ms(); ts_now_ms() - t0 < 10000; ts_sleep_ms(10))
             if (waitpid(pid, &status, WNOHANG) == pid) break;
         ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "unix socket: SIGTERM exit 0");
         if (!(WIFEXITED(status))) {
@@ -1240,9 +1227,9 @@ static void test_redis_cli(ts_server *s, redisContext *c) {
         if (r) freeReplyObject(r);
     }
     char *out = NULL;
-    long long t0 = now_ms();
+    long long t0 = ts_now_ms();
     int st = cli_run(s, path, &out, (const char *[]){"--pipe", NULL});
-    ok(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "redis-cli --pipe exits 0 (%lld ms)", now_ms() - t0);
+    ok(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "redis-cli --pipe exits 0 (%lld ms)", ts_now_ms() - t0);
     ok(out && strstr(out, "errors: 0, replies: 100000"), "redis-cli --pipe: 0 errors, 100000 replies");
     if (out && !strstr(out, "errors: 0, replies: 100000")) diag("output: %.500s", out);
     free(out);

@@ -1100,3 +1100,30 @@ int ts_raw_read(ts_raw *r, int timeout_ms, char **repr) {
         tsb_add(&r->in, buf, (size_t)got);
     }
 }
+
+long long ts_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void ts_sleep_ms(int ms) {
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
+    }
+}
+
+char *ts_slurp(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)(n < 0 ? 0 : n) + 1);
+    if (!b) abort();
+    size_t got = fread(b, 1, (size_t)(n < 0 ? 0 : n), f);
+    b[got] = 0;
+    if (len) *len = got;
+    fclose(f);
+    return b;
+}
