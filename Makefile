@@ -115,7 +115,7 @@ clean:
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 # ---- crash harness: bin/strata-crashtest (tests/crash/, docs/crash-testing.md) ----
-# Plain libc + hiredis; no engine code. `make crashtest` is the long run:
+# libc + hiredis + tests/lib (ports); no engine code. `make crashtest` is the long run:
 #   make crashtest [CRASH_SERVER=path] [CRASH_POLICIES="always everysec no"]
 #                  [CRASH_CYCLES=1000] [CRASH_PHASE=mixed] [CRASH_ARGS="--clients 16 ..."]
 CRASH_SRC      = $(wildcard tests/crash/*.c)
@@ -125,7 +125,7 @@ CRASH_CYCLES  ?= 1000
 CRASH_PHASE   ?= mixed
 CRASH_ARGS    ?= --time-limit 1200
 
-$(BIN)/strata-crashtest: $(call obj,$(CRASH_SRC))
+$(BIN)/strata-crashtest: $(call obj,$(CRASH_SRC)) $(TEST_LIB)
 	@mkdir -p $(BIN)
 	$(CC) -o $@ $^ -lhiredis $(SANFLAGS) $(LDFLAGS)
 

@@ -26,6 +26,7 @@
  *   Recovery time = from fork() to the first +PONG.
  */
 #include "tests/crash/crash.h"
+#include "tests/lib/testsrv.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -51,21 +52,6 @@
 #define PROBE_TIMEOUT_MS 3000
 
 /* ------------------------------------------------------------- ports */
-
-/* A loopback port that was free a moment ago, or -errno. */
-static int pick_port(void) {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -errno;
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t al = sizeof a;
-    int rc = 0;
-    if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0 ||
-        getsockname(fd, (struct sockaddr *)&a, &al) < 0)
-        rc = -errno;
-    close(fd);
-    return rc ? rc : ntohs(a.sin_port);
-}
 
 /* 1 if somebody else listens on (or holds) the port. */
 static int port_taken(int port) {
@@ -113,7 +99,7 @@ int ct_srv_init(ct_srv *s, const ct_opts *o) {
     s->stdiopath = ct_fmt("%s/stdio.log", dir);
     s->aofdir = ct_xstrdup("appendonlydir");
     s->aofname = ct_xstrdup("appendonly.aof");
-    int port = pick_port();
+    int port = ts_pick_port();
     if (port < 0) return port;
     s->port = port;
     return 0;
@@ -273,7 +259,7 @@ int ct_srv_start(ct_srv *s, int64_t *boot_us, int *saw_loading) {
         /* Died, or a foreign server answered: was the port the reason? */
         if (rc == -EADDRINUSE) ct_srv_kill(s);
         if (rc != -EADDRINUSE && !port_taken(s->port)) return rc;
-        int port = pick_port();
+        int port = ts_pick_port();
         if (port < 0) return port;
         fprintf(stderr, "strata-crashtest: port %d is taken, moving to %d\n", s->port, port);
         s->port = port;

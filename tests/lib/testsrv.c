@@ -525,8 +525,7 @@ static char *path_join(const char *dir, const char *name) {
     return tsb_take(&b);
 }
 
-/* A port that was free a moment ago, or -errno. */
-static int pick_port(void) {
+int ts_pick_port(void) {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return -errno;
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
@@ -768,7 +767,7 @@ ts_server *ts_start(const ts_opts *opts) {
     s->stdiopath = path_join(s->dir, "stdio.log");
     int rc = -EADDRINUSE;
     for (int attempt = 0; attempt < 8 && rc == -EADDRINUSE; attempt++) {
-        int port = pick_port();
+        int port = ts_pick_port();
         if (port < 0) {
             rc = port;
             diag("testsrv: cannot pick a port: %s", strerror(-port));

@@ -206,7 +206,8 @@ static inline int ts_expect_check_(int kind, redisContext *c, const char *want_s
 #define ts_cmd_expect_err(c, want, ...) \
     ts_expect_check_(TS_EXP_ERR, (c), (want), 0, __FILE__, __LINE__, __VA_ARGS__)
 
-/* Small helpers the integration tests share. */
+/* Small helpers the integration tests (and strata-crashtest) share. */
+int ts_pick_port(void);                         /* a loopback port free a moment ago, or -errno */
 long long ts_now_ms(void);                      /* monotonic clock, ms */
 void ts_sleep_ms(int ms);                       /* the whole time, despite EINTR */
 /* The whole file, malloc'd and NUL-terminated (*len without the NUL);
