@@ -282,10 +282,16 @@ typedef struct rdb_codec {
  * later registration of the same byte or type replaces the earlier one.
  * Returns 0 or -EINVAL. */
 int rdb_register_codec(const rdb_codec *c, const uint8_t *rdbtypes, int n);
+/* The same for every type byte rdb_type_bytes() lists for c->obj_type. */
+void rdb_register_codec_for_type(const rdb_codec *c);
 
 /* Register strata's codecs for the types the engine has (list, hash, set,
  * zset).  Idempotent.  Tools that only verify files (strata-check-rdb) use their
  * own codecs instead. */
+/* The RDB type bytes (every version) that hold values of obj_type (OBJ_LIST,
+ * OBJ_SET, OBJ_HASH, OBJ_ZSET, OBJ_MODULE, OBJ_STREAM): *bytes points at a
+ * static table; returns its length (0 for any other type). */
+int rdb_type_bytes(int obj_type, const uint8_t **bytes);
 void rdb_types_init(void);
 
 /* ---- files ------------------------------------------------------------------- */

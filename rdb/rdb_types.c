@@ -512,14 +512,7 @@ static int list_save(rdb_writer *w, const kv_obj *o) {
 
 /* ---- registration ------------------------------------------------------------------------ */
 
-void rdb_types_init(void) {
-    static int done;
-    if (done) return;
-    done = 1;
-    static const rdb_codec set = {OBJ_SET, set_load, set_save_type, set_save};
-    static const rdb_codec hash = {OBJ_HASH, hash_load, hash_save_type, hash_save};
-    static const rdb_codec zset = {OBJ_ZSET, zset_load, zset_save_type, zset_save};
-    static const rdb_codec list = {OBJ_LIST, list_load, list_save_type, list_save};
+int rdb_type_bytes(int obj_type, const uint8_t **bytes) {
     static const uint8_t lt[] = {RDB_TYPE_LIST, RDB_TYPE_LIST_ZIPLIST, RDB_TYPE_LIST_QUICKLIST,
                                  RDB_TYPE_LIST_QUICKLIST_2};
     static const uint8_t st[] = {RDB_TYPE_SET, RDB_TYPE_SET_INTSET, RDB_TYPE_SET_LISTPACK};
@@ -532,8 +525,37 @@ void rdb_types_init(void) {
                                  RDB_TYPE_HASH_METADATA,
                                  RDB_TYPE_HASH_LISTPACK_EX};
     static const uint8_t zt[] = {RDB_TYPE_ZSET, RDB_TYPE_ZSET_2, RDB_TYPE_ZSET_ZIPLIST, RDB_TYPE_ZSET_LISTPACK};
-    rdb_register_codec(&set, st, (int)sizeof(st));
-    rdb_register_codec(&hash, ht, (int)sizeof(ht));
-    rdb_register_codec(&zset, zt, (int)sizeof(zt));
-    rdb_register_codec(&list, lt, (int)sizeof(lt));
+    static const uint8_t mt[] = {RDB_TYPE_MODULE_PRE_GA, RDB_TYPE_MODULE_2};
+    static const uint8_t xt[] = {RDB_TYPE_STREAM_LISTPACKS, RDB_TYPE_STREAM_LISTPACKS_2,
+                                 RDB_TYPE_STREAM_LISTPACKS_3};
+    switch (obj_type) {
+    case OBJ_LIST: *bytes = lt; return (int)sizeof(lt);
+    case OBJ_SET: *bytes = st; return (int)sizeof(st);
+    case OBJ_HASH: *bytes = ht; return (int)sizeof(ht);
+    case OBJ_ZSET: *bytes = zt; return (int)sizeof(zt);
+    case OBJ_MODULE: *bytes = mt; return (int)sizeof(mt);
+    case OBJ_STREAM: *bytes = xt; return (int)sizeof(xt);
+    default: *bytes = NULL; return 0;
+    }
+}
+
+/* Register c for every RDB type byte of its object type. */
+void rdb_register_codec_for_type(const rdb_codec *c) {
+    const uint8_t *bytes;
+    int n = rdb_type_bytes(c->obj_type, &bytes);
+    rdb_register_codec(c, bytes, n);
+}
+
+void rdb_types_init(void) {
+    static int done;
+    if (done) return;
+    done = 1;
+    static const rdb_codec set = {OBJ_SET, set_load, set_save_type, set_save};
+    static const rdb_codec hash = {OBJ_HASH, hash_load, hash_save_type, hash_save};
+    static const rdb_codec zset = {OBJ_ZSET, zset_load, zset_save_type, zset_save};
+    static const rdb_codec list = {OBJ_LIST, list_load, list_save_type, list_save};
+    rdb_register_codec_for_type(&set);
+    rdb_register_codec_for_type(&hash);
+    rdb_register_codec_for_type(&zset);
+    rdb_register_codec_for_type(&list);
 }

@@ -269,27 +269,12 @@ static void install_verify_codecs(void) {
     static const rdb_codec hash = {OBJ_HASH, verify_value, no_save_type, NULL};
     static const rdb_codec module = {OBJ_MODULE, verify_value, no_save_type, NULL};
     static const rdb_codec stream = {OBJ_STREAM, verify_value, no_save_type, NULL};
-    static const uint8_t lt[] = {RDB_TYPE_LIST, RDB_TYPE_LIST_ZIPLIST, RDB_TYPE_LIST_QUICKLIST,
-                                 RDB_TYPE_LIST_QUICKLIST_2};
-    static const uint8_t st[] = {RDB_TYPE_SET, RDB_TYPE_SET_INTSET, RDB_TYPE_SET_LISTPACK};
-    static const uint8_t zt[] = {RDB_TYPE_ZSET, RDB_TYPE_ZSET_2, RDB_TYPE_ZSET_ZIPLIST, RDB_TYPE_ZSET_LISTPACK};
-    static const uint8_t ht[] = {RDB_TYPE_HASH,
-                                 RDB_TYPE_HASH_ZIPMAP,
-                                 RDB_TYPE_HASH_ZIPLIST,
-                                 RDB_TYPE_HASH_LISTPACK,
-                                 RDB_TYPE_HASH_METADATA_PRE_GA,
-                                 RDB_TYPE_HASH_LISTPACK_EX_PRE_GA,
-                                 RDB_TYPE_HASH_METADATA,
-                                 RDB_TYPE_HASH_LISTPACK_EX};
-    static const uint8_t mt[] = {RDB_TYPE_MODULE_PRE_GA, RDB_TYPE_MODULE_2};
-    static const uint8_t xt[] = {RDB_TYPE_STREAM_LISTPACKS, RDB_TYPE_STREAM_LISTPACKS_2,
-                                 RDB_TYPE_STREAM_LISTPACKS_3};
-    rdb_register_codec(&list, lt, (int)sizeof(lt));
-    rdb_register_codec(&set, st, (int)sizeof(st));
-    rdb_register_codec(&zset, zt, (int)sizeof(zt));
-    rdb_register_codec(&hash, ht, (int)sizeof(ht));
-    rdb_register_codec(&module, mt, (int)sizeof(mt));
-    rdb_register_codec(&stream, xt, (int)sizeof(xt));
+    rdb_register_codec_for_type(&list);
+    rdb_register_codec_for_type(&set);
+    rdb_register_codec_for_type(&zset);
+    rdb_register_codec_for_type(&hash);
+    rdb_register_codec_for_type(&module);
+    rdb_register_codec_for_type(&stream);
 }
 
 /* ---- the sink ------------------------------------------------------------------ */
