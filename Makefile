@@ -83,11 +83,14 @@ run: all
 	@mkdir -p data
 	./$(BIN)/strata-server ./strata.conf
 
+# Test data handed to the project (fixtures); tests that need it skip when it is absent.
+STRATA_SHARED ?= $(CURDIR)/../shared
+
 # Tests find the server through STRATA_SERVER and the reference through
 # REDIS_SERVER; they start their own on free loopback ports.
 TEST_ENV = STRATA_SERVER=$(CURDIR)/$(BIN)/strata-server STRATA_BIN=$(CURDIR)/$(BIN) \
 	REDIS_SERVER=$$(command -v redis-server) REDIS_BENCHMARK=$$(command -v redis-benchmark) \
-	REDIS_CLI=$$(command -v redis-cli) STRATA_SHARED=$(CURDIR)/../shared
+	REDIS_CLI=$$(command -v redis-cli) STRATA_SHARED=$(STRATA_SHARED)
 
 test: all $(UNIT_BIN) $(INTEG_BIN)
 	$(TEST_ENV) prove -j2 --exec '' $(UNIT_BIN) $(INTEG_BIN)
