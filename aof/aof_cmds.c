@@ -48,11 +48,11 @@ aof_t *aof_of(const kv_server *srv) {
 
 /* ---- the write gate ---------------------------------------------------------- */
 
-static const char *write_check(void *priv) {
+static const char *write_check(kv_server *srv, void *priv) {
     (void)priv;
     for (int i = 0; i < AOF_MAX_INSTANCES; i++) {
         aof_t *a = instances[i];
-        if (a && a->state != AOF_OFF && (a->write_errno || a->fsync_errno)) return a->misconf;
+        if (a && a->srv == srv && a->state != AOF_OFF && (a->write_errno || a->fsync_errno)) return a->misconf;
     }
     return NULL;
 }

@@ -1,5 +1,7 @@
 /*
  * engine/persist.c — the write gate the dispatch consults (see persist.h).
+ * The checkers are process-wide (registered once per module); each answers
+ * for the server it is asked about.
  */
 #include "persist.h"
 
@@ -16,9 +18,8 @@ void persist_register_check(persist_check_fn *fn, void *priv) {
 }
 
 const char *persist_write_error(kv_server *srv) {
-    (void)srv;
     for (int i = 0; i < nchecks; i++) {
-        const char *e = checks[i](privs[i]);
+        const char *e = checks[i](srv, privs[i]);
         if (e) return e;
     }
     return NULL;

@@ -9,7 +9,8 @@
 
 #include "kv.h"
 
-typedef const char *persist_check_fn(void *priv);
+/* Asked for one server: answers for that server's own state only. */
+typedef const char *persist_check_fn(kv_server *srv, void *priv);
 
 void persist_register_check(persist_check_fn *fn, void *priv);
 /* NULL when writes are allowed, otherwise a static error text. */

@@ -166,10 +166,10 @@ static int writes_refused(const rdb_state *st) {
     return cfg->stop_writes_on_bgsave_error && cfg->save_count > 0 && !st->lastbgsave_ok;
 }
 
-static const char *misconf_check(void *priv) {
+static const char *misconf_check(kv_server *srv, void *priv) {
     (void)priv;
     for (int i = 0; i < nstates; i++)
-        if (writes_refused(states[i])) return MISCONF_TEXT;
+        if (states[i]->srv == srv && writes_refused(states[i])) return MISCONF_TEXT;
     return NULL;
 }
 

@@ -987,6 +987,9 @@ static void test_commands(void) {
                 95),
        "writes refused with MISCONF");
     is_str(kvt_run(c, "GET a"), "$1\r\n1\r\n", "reads still served");
+    kvt_env *other = kvt_start();
+    is_str(kvt_run(other->c, "SET x 1"), "+OK\r\n", "another server in the process is not gated by this one's MISCONF");
+    kvt_stop(other);
     kvt_run(c, "CONFIG SET stop-writes-on-bgsave-error no");
     is_str(kvt_run(c, "SET x 1"), "+OK\r\n", "stop-writes-on-bgsave-error no: writes accepted");
     kvt_run(c, "CONFIG SET stop-writes-on-bgsave-error yes");
